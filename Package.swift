@@ -1,0 +1,47 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "Huoju",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "huojud", targets: ["huojud"]),
+        .executable(name: "huoju", targets: ["huoju"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // System ICU behind a plain-C header: Foundation on Linux bundles its own ICU,
+        // so Swift must never import <unicode/…> directly.
+        .target(
+            name: "CICU",
+            linkerSettings: [.linkedLibrary("icuuc"), .linkedLibrary("icui18n"), .linkedLibrary("icudata")]
+        ),
+        // System zlib: deflate for stored fields, crc32 for file checksums.
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        // Text foundation: input decoding, normalization, segmentation, tokens.
+        .target(name: "HuojuText", dependencies: ["CICU"]),
+        // Issue files -> issue metadata and articles. Pure Swift.
+        .target(name: "HuojuParser"),
+        // On-disk index: postings codec, term dictionary, stored fields, segments, manifest.
+        .target(name: "HuojuIndex", dependencies: ["HuojuText", "CZlib"]),
+        // Query syntax, matching, BM25 scoring, top-k collection, snippets.
+        .target(name: "HuojuQuery", dependencies: ["HuojuIndex", "HuojuText"]),
+        .executableTarget(
+            name: "huojud",
+            dependencies: [
+                "HuojuText", "HuojuParser", "HuojuIndex", "HuojuQuery",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "huoju",
+            dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .testTarget(name: "HuojuTextTests", dependencies: ["HuojuText", "HuojuParser"]),
+        .testTarget(name: "HuojuParserTests", dependencies: ["HuojuParser"]),
+        .testTarget(name: "HuojuIndexTests", dependencies: ["HuojuIndex"]),
+        .testTarget(name: "HuojuQueryTests", dependencies: ["HuojuQuery", "HuojuIndex", "HuojuText", "HuojuParser"]),
+    ]
+)
