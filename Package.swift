@@ -26,22 +26,26 @@ let package = Package(
         .target(name: "HuojuParser"),
         // On-disk index: postings codec, term dictionary, stored fields, segments, manifest.
         .target(name: "HuojuIndex", dependencies: ["HuojuText", "CZlib"]),
+        // Wire types shared by the daemon and the thin client (no ICU, no engine).
+        .target(name: "HuojuProtocol"),
         // Query syntax, matching, BM25 scoring, top-k collection, snippets.
-        .target(name: "HuojuQuery", dependencies: ["HuojuIndex", "HuojuText"]),
+        .target(name: "HuojuQuery", dependencies: ["HuojuIndex", "HuojuText", "HuojuProtocol"]),
+        // Archive folders -> index: scanning, decoding, parsing, analysis on all cores.
+        .target(name: "HuojuCorpus", dependencies: ["HuojuText", "HuojuParser", "HuojuIndex"]),
         .executableTarget(
             name: "huojud",
             dependencies: [
-                "HuojuText", "HuojuParser", "HuojuIndex", "HuojuQuery",
+                "HuojuText", "HuojuParser", "HuojuIndex", "HuojuQuery", "HuojuCorpus", "HuojuProtocol",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(
             name: "huoju",
-            dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["HuojuProtocol", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(name: "HuojuTextTests", dependencies: ["HuojuText", "HuojuParser"]),
         .testTarget(name: "HuojuParserTests", dependencies: ["HuojuParser"]),
         .testTarget(name: "HuojuIndexTests", dependencies: ["HuojuIndex"]),
-        .testTarget(name: "HuojuQueryTests", dependencies: ["HuojuQuery", "HuojuIndex", "HuojuText", "HuojuParser"]),
+        .testTarget(name: "HuojuQueryTests", dependencies: ["HuojuQuery", "HuojuProtocol", "HuojuIndex", "HuojuText", "HuojuParser", "HuojuCorpus"]),
     ]
 )

@@ -1,0 +1,105 @@
+import HuojuText
+
+/// The fields of an article document.
+///
+/// Text fields are analyzed into both token layers and carry positions; `zone` is a keyword
+/// field (one folded term per zone, no analysis). Issue number, cumulative number and date are
+/// per-document values (`FieldValues`), not terms.
+public enum Field: UInt8, CaseIterable, Sendable, Codable {
+    case title = 0, body, section, source, byline, zone
+
+    public static let text: [Field] = [.title, .body, .section, .source, .byline]
+
+    public var name: String {
+        switch self {
+        case .title: "title"
+        case .body: "body"
+        case .section: "section"
+        case .source: "source"
+        case .byline: "byline"
+        case .zone: "zone"
+        }
+    }
+}
+
+/// A term as stored in the term dictionary: `[field][layer][UTF-8 text]`.
+///
+/// Byte order is the dictionary order, so all terms of a field and layer are contiguous.
+/// Keyword terms use layer 0.
+public struct TermKey: Hashable, Comparable, Sendable, CustomStringConvertible {
+    public var bytes: [UInt8]
+
+    public init(bytes: [UInt8]) { self.bytes = bytes }
+
+    public init(_ field: Field, _ kind: Token.Kind, _ text: some StringProtocol) {
+        bytes = [field.rawValue, kind.rawValue] + Array(text.utf8)
+    }
+
+    public static func keyword(_ field: Field, _ text: some StringProtocol) -> TermKey {
+        TermKey(bytes: [field.rawValue, 0] + Array(text.utf8))
+    }
+
+    public static func < (lhs: TermKey, rhs: TermKey) -> Bool { lhs.bytes.lexicographicallyPrecedes(rhs.bytes) }
+
+    public var description: String {
+        guard bytes.count >= 2 else { return "?" }
+        let field = Field(rawValue: bytes[0])?.name ?? "?"
+        return "\(field):\(["k", "g", "w"][Int(min(bytes[1], 2))]):\(String(decoding: bytes[2...], as: UTF8.self))"
+    }
+}
+
+/// One article as the index stores and returns it. Text is original (unfolded) text.
+public struct IndexDocument: Codable, Sendable, Equatable {
+    public var path: String
+    /// Position of the article in its file (0-based), so hits can be told apart.
+    public var ordinal: Int
+    public var title: String
+    public var section: String?
+    public var source: String?
+    public var byline: String?
+    public var body: String
+    public var issueYear: Int?
+    public var issueNumber: Int?
+    public var issueCumulative: Int?
+    /// ISO date of the issue, "2022-08-15".
+    public var date: String?
+    public var zones: [String]
+    public var primaryZone: String?
+
+    public init(path: String, ordinal: Int, title: String, section: String? = nil, source: String? = nil,
+                byline: String? = nil, body: String, issueYear: Int? = nil, issueNumber: Int? = nil,
+                issueCumulative: Int? = nil, date: String? = nil, zones: [String] = [], primaryZone: String? = nil) {
+        self.path = path
+        self.ordinal = ordinal
+        self.title = title
+        self.section = section
+        self.source = source
+        self.byline = byline
+        self.body = body
+        self.issueYear = issueYear
+        self.issueNumber = issueNumber
+        self.issueCumulative = issueCumulative
+        self.date = date
+        self.zones = zones
+        self.primaryZone = primaryZone
+    }
+
+    public func text(of field: Field) -> String? {
+        switch field {
+        case .title: title
+        case .body: body
+        case .section: section
+        case .source: source
+        case .byline: byline
+        case .zone: nil
+        }
+    }
+
+    /// The date as yyyymmdd, for range filters; 0 when unknown.
+    public var dateValue: Int32 {
+        guard let date else { return 0 }
+        let digits = date.split(separator: "-").compactMap { Int32($0) }
+        guard digits.count == 3 else { return 0 }
+        return digits[0] * 10_000 + digits[1] * 100 + digits[2]
+    }
+}

@@ -1,0 +1,46 @@
+/// The files of one segment, all named `<segment id>.<extension>`.
+enum SegmentFiles {
+    enum Kind: String, CaseIterable {
+        case terms = "tdi", postings = "doc", positions = "pos", stored = "sto", values = "len"
+    }
+
+    static let postingsMagic: UInt32 = 0x434F_4A48   // "HJOC"
+    static let positionsMagic: UInt32 = 0x534F_4A48  // "HJOS"
+    static let valuesMagic: UInt32 = 0x4C46_4A48     // "HJFL"
+
+    static func name(_ id: String, _ kind: Kind) -> String { "\(id).\(kind.rawValue)" }
+}
+
+/// Per-document numbers kept beside the postings (`.len`): the exact length of every text
+/// field in units, and the issue values used by filters.
+///
+///     u32 magic "HJFL", u32 docCount
+///     for each text field (title, body, section, source, byline): docCount × u32 length
+///     for each column (year, number, cumulative, date yyyymmdd): docCount × i32
+///     footer
+struct FieldValues {
+    enum Column: Int, CaseIterable { case year = 0, number, cumulative, date }
+
+    private let payload: UnsafeRawBufferPointer
+    let docCount: Int
+
+    init(_ payload: UnsafeRawBufferPointer, file: String) throws(IndexError) {
+        self.payload = payload
+        var reader = ByteReader(payload, file: file)
+        guard try reader.readUInt32() == SegmentFiles.valuesMagic else { throw .corrupt(file: file, "not a field-values file") }
+        docCount = Int(try reader.readUInt32())
+        guard payload.count == 8 + docCount * 4 * (Field.text.count + Column.allCases.count) else {
+            throw .corrupt(file: file, "size does not match \(docCount) documents")
+        }
+    }
+
+    func length(_ field: Field, _ doc: UInt32) -> Int {
+        let slot = Field.text.firstIndex(of: field)!
+        return Int(UInt32(littleEndian: payload.loadUnaligned(fromByteOffset: 8 + (slot * docCount + Int(doc)) * 4, as: UInt32.self)))
+    }
+
+    func value(_ column: Column, _ doc: UInt32) -> Int32 {
+        let slot = Field.text.count + column.rawValue
+        return Int32(littleEndian: payload.loadUnaligned(fromByteOffset: 8 + (slot * docCount + Int(doc)) * 4, as: Int32.self))
+    }
+}

@@ -1,0 +1,100 @@
+/// The reply to a search; its JSON shape is documented in docs/protocol.md.
+///
+/// These wire types live apart from the engine so the thin client can decode them without
+/// linking ICU or the index.
+public struct SearchResult: Codable, Sendable {
+    /// Exact matches (an exact count, not an estimate).
+    public var total: Int
+    /// Partial matches available after the exact ones (0 with `exact`).
+    public var partialTotal: Int
+    public var tookMs: Double
+    public var hits: [SearchHit]
+
+    public init(total: Int, partialTotal: Int, tookMs: Double, hits: [SearchHit]) {
+        self.total = total
+        self.partialTotal = partialTotal
+        self.tookMs = tookMs
+        self.hits = hits
+    }
+}
+
+public struct SearchHit: Codable, Sendable {
+    public var path: String
+    /// Position of the article in its file (0-based).
+    public var ordinal: Int
+    public var title: String
+    public var score: Double
+    /// True when the article matches only part of the query.
+    public var partial: Bool
+    /// "2022年第13期" when the file has an issue line.
+    public var issue: String?
+    public var issueNumber: Int?
+    public var cumulative: Int?
+    public var date: String?
+    public var section: String?
+    public var source: String?
+    public var byline: String?
+    public var zones: [String]
+    public var primaryZone: String?
+    public var snippet: String
+    /// Marked spans of `snippet`, as [start, end) offsets in Unicode scalars.
+    public var highlights: [[Int]]
+    /// Marked spans of `title`, likewise.
+    public var titleHighlights: [[Int]]
+    public var explain: [ExplainEntry]?
+
+    public init(path: String, ordinal: Int, title: String, score: Double, partial: Bool, issue: String?, issueNumber: Int?,
+                cumulative: Int?, date: String?, section: String?, source: String?, byline: String?, zones: [String],
+                primaryZone: String?, snippet: String, highlights: [[Int]], titleHighlights: [[Int]], explain: [ExplainEntry]?) {
+        self.path = path
+        self.ordinal = ordinal
+        self.title = title
+        self.score = score
+        self.partial = partial
+        self.issue = issue
+        self.issueNumber = issueNumber
+        self.cumulative = cumulative
+        self.date = date
+        self.section = section
+        self.source = source
+        self.byline = byline
+        self.zones = zones
+        self.primaryZone = primaryZone
+        self.snippet = snippet
+        self.highlights = highlights
+        self.titleHighlights = titleHighlights
+        self.explain = explain
+    }
+}
+
+/// One BM25 term of a hit's score, as `--explain` prints it.
+public struct ExplainEntry: Codable, Sendable, Equatable {
+    public enum Kind: String, Codable, Sendable { case phrase, word }
+
+    public var kind: Kind
+    public var text: String
+    public var field: String
+    public var tf: Int
+    public var docFreq: Int
+    public var docCount: Int
+    public var length: Int
+    public var averageLength: Double
+    public var boost: Double
+    public var idf: Double
+    public var score: Double
+
+    public init(kind: Kind, text: String, field: String, tf: Int, docFreq: Int, docCount: Int, length: Int,
+                averageLength: Double, boost: Double, idf: Double, score: Double) {
+        self.kind = kind
+        self.text = text
+        self.field = field
+        self.tf = tf
+        self.docFreq = docFreq
+        self.docCount = docCount
+        self.length = length
+        self.averageLength = averageLength
+        self.boost = boost
+        self.idf = idf
+        self.score = score
+    }
+}

@@ -1,0 +1,50 @@
+import ArgumentParser
+import Foundation
+import HuojuIndex
+import HuojuProtocol
+import HuojuQuery
+
+/// `huojud search [--index DIR] [--limit N] [--json] [--explain] QUERY`: in-process search.
+struct Search: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Search the index in-process (for scripts; users query the daemon with `huoju`)."
+    )
+
+    @OptionGroup var options: IndexOptions
+
+    @Option(help: "Hits to show.")
+    var limit: Int = 10
+
+    @Option(help: "Hits to skip.")
+    var offset: Int = 0
+
+    @Option(help: "Only articles of this zone.")
+    var zone: String?
+
+    @Flag(help: "Exact matches only (no partial matches after them).")
+    var exact = false
+
+    @Flag(help: "Print the BM25 breakdown of every hit.")
+    var explain = false
+
+    @Flag(help: "Print the reply as JSON.")
+    var json = false
+
+    @Argument(help: "The query (see docs/query-syntax.md).")
+    var query: String
+
+    func run() throws {
+        let snapshot: IndexSnapshot
+        do { snapshot = try IndexSnapshot.open(directory: options.index) } catch { throw ValidationError(error.description) }
+        let request = SearchRequest(query: query, limit: limit, offset: offset, exact: exact, explain: explain, zone: zone)
+        let result: SearchResult
+        do { result = try Searcher(snapshot: snapshot).search(request) } catch { throw ValidationError(error.description) }
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            print(String(decoding: try encoder.encode(result), as: UTF8.self))
+        } else {
+            print(TerminalRenderer(color: isatty(1) != 0).render(result, offset: offset))
+        }
+    }
+}
