@@ -45,7 +45,7 @@ let package = Package(
         ),
         .testTarget(name: "HuojuTextTests", dependencies: ["HuojuText", "HuojuParser"]),
         .testTarget(name: "HuojuParserTests", dependencies: ["HuojuParser"]),
-        .testTarget(name: "HuojuIndexTests", dependencies: ["HuojuIndex"]),
+        .testTarget(name: "HuojuIndexTests", dependencies: ["HuojuIndex", "HuojuText"]),
         .testTarget(name: "HuojuQueryTests", dependencies: ["HuojuQuery", "HuojuProtocol", "HuojuIndex", "HuojuText", "HuojuParser", "HuojuCorpus"]),
     ]
 )

@@ -46,7 +46,7 @@ public struct Manifest: Codable, Sendable, Equatable {
 
     func write(directory: String) throws(IndexError) {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         let data: Data
         do { data = try encoder.encode(self) } catch { throw .io("cannot encode manifest: \(error)") }
         let temporary = directory + "/" + Self.fileName + ".tmp"

@@ -69,21 +69,24 @@ enum QueryLexer {
                 continue
             }
             let (word, next) = readBare(from: i)
-            // `name:value` with a known field name; anything else with a colon is text.
-            if let colon = word.firstIndex(where: isColon) {
+            // `name:value` when the name is a plain ASCII word (an unknown one is an error);
+            // a colon after Chinese text ("重庆高新区：…") is just text.
+            if let colon = word.firstIndex(where: isColon), colon != word.startIndex,
+               word[..<colon].allSatisfy({ $0.isASCII && $0.isLetter }) {
                 let name = String(word[..<colon]).lowercased()
-                if fieldNames.contains(name) {
-                    let valueStart = i + word.distance(from: word.startIndex, to: colon) + 1
-                    if valueStart < characters.count, isQuote(characters[valueStart]), valueStart == next {
-                        let (value, afterQuote) = try readQuoted(from: valueStart)
-                        tokens.append(LexToken(kind: .field(name, value, valuePosition: valueStart), position: i))
-                        i = afterQuote
-                    } else {
-                        tokens.append(LexToken(kind: .field(name, String(word[word.index(after: colon)...]), valuePosition: valueStart), position: i))
-                        i = next
-                    }
-                    continue
+                guard fieldNames.contains(name) else {
+                    throw QuerySyntaxError(position: i, message: "unknown field '\(name)' (fields: title, body, section, source, byline, zone, issue, date)")
                 }
+                let valueStart = i + word.distance(from: word.startIndex, to: colon) + 1
+                if valueStart < characters.count, isQuote(characters[valueStart]), valueStart == next {
+                    let (value, afterQuote) = try readQuoted(from: valueStart)
+                    tokens.append(LexToken(kind: .field(name, value, valuePosition: valueStart), position: i))
+                    i = afterQuote
+                } else {
+                    tokens.append(LexToken(kind: .field(name, String(word[word.index(after: colon)...]), valuePosition: valueStart), position: i))
+                    i = next
+                }
+                continue
             }
             tokens.append(LexToken(kind: word == "OR" || word == "ＯＲ" ? .or : .word(word), position: i))
             i = next

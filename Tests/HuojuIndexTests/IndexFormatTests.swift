@@ -1,0 +1,155 @@
+import Foundation
+import Testing
+@testable import HuojuIndex
+@testable import HuojuText
+
+/// Writes a small index in a fresh temporary folder.
+func temporaryDirectory() -> String {
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("huoju-test-\(UUID().uuidString)").path
+    try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    return path
+}
+
+@Suite struct IndexFormatTests {
+    @Test func variableByteIntegersRoundTrip() throws {
+        var writer = ByteWriter()
+        let values: [UInt64] = [0, 1, 127, 128, 300, 16_383, 16_384, 1 << 31, UInt64.max]
+        for value in values { writer.writeVInt(value) }
+        try writer.bytes.withUnsafeBytes { bytes throws in
+            var reader = ByteReader(bytes, file: "test")
+            for value in values { #expect(try reader.readVInt() == value) }
+            #expect(reader.isAtEnd)
+            #expect(throws: IndexError.self) { try reader.readVInt() }
+        }
+    }
+
+    @Test func postingsAcrossManyBlocksAdvanceAndKeepPositions() throws {
+        // 1,000 documents: every third holds the term, at positions derived from the doc id.
+        let builder = PostingsBuilder()
+        var expected: [UInt32: [UInt32]] = [:]
+        for doc in stride(from: UInt32(0), to: 3000, by: 3) {
+            let positions = (0..<(doc % 5 + 1)).map { $0 * 7 + doc % 11 }
+            for position in positions { builder.add(doc: doc, position: position) }
+            expected[doc] = positions
+        }
+        var postings = ByteWriter(), positions = ByteWriter()
+        postings.writeUInt32(0); positions.writeUInt32(0)  // headers, as in a segment
+        let info = builder.write(postings: &postings, positionsOut: &positions)
+        #expect(info.docFreq == 1000)
+        try postings.bytes.withUnsafeBytes { p throws in
+            try positions.bytes.withUnsafeBytes { q throws in
+                var iterator = try PostingsIterator(postings: p, positions: q, info: info, file: "t")
+                var seen = 0
+                while iterator.doc != PostingsIterator.end {
+                    #expect(try iterator.positions() == expected[iterator.doc])
+                    #expect(iterator.termFrequency == expected[iterator.doc]!.count)
+                    seen += 1
+                    try iterator.next()
+                }
+                #expect(seen == 1000)
+                // Skipping lands on the next document holding the term, positions intact.
+                var skipping = try PostingsIterator(postings: p, positions: q, info: info, file: "t")
+                for target: UInt32 in [1, 2, 385, 386, 1500, 2997] {
+                    let doc = try skipping.advance(to: target)
+                    #expect(doc == (target + 2) / 3 * 3)
+                    #expect(try skipping.positions() == expected[doc])
+                }
+                #expect(try skipping.advance(to: 2998) == PostingsIterator.end)
+            }
+        }
+    }
+
+    @Test func termDictionaryFindsEveryTermAndNothingElse() throws {
+        var writer = TermDictionaryWriter()
+        let terms = (0..<1000).map { TermKey(.body, .gram, "词\($0 * 3)") }.sorted()
+        for (i, term) in terms.enumerated() { writer.add(term, TermInfo(docFreq: i + 1, postingsOffset: UInt64(i * 10), positionsOffset: UInt64(i * 20))) }
+        let bytes = writer.finish()
+        try bytes.withUnsafeBytes { raw throws in
+            let payload = try Footer.verify(raw, file: "t.tdi")
+            let dictionary = try TermDictionary(payload, file: "t.tdi")
+            #expect(dictionary.termCount == 1000)
+            for (i, term) in terms.enumerated() {
+                #expect(try dictionary.lookup(term) == TermInfo(docFreq: i + 1, postingsOffset: UInt64(i * 10), positionsOffset: UInt64(i * 20)))
+            }
+            #expect(try dictionary.lookup(TermKey(.body, .gram, "词1")) == nil)
+            #expect(try dictionary.lookup(TermKey(.title, .gram, "词0")) == nil)
+            #expect(try dictionary.lookup(TermKey(.zone, .gram, "zzz")) == nil)
+            let withPrefix = try dictionary.terms(withPrefix: TermKey(.body, .gram, "词99").bytes)
+            #expect(withPrefix.map(\.0) == terms.filter { $0.bytes.starts(with: TermKey(.body, .gram, "词99").bytes) })
+        }
+    }
+
+    @Test func segmentRoundTripsDocumentsAndStatistics() throws {
+        let directory = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let analyzer = Analyzer()
+        let writer = try IndexWriter(directory: directory, corpus: nil, segmentTextBytes: 200)
+        var documents: [IndexDocument] = []
+        for i in 0..<40 {
+            let document = IndexDocument(path: "/a/\(i).txt", ordinal: i % 3, title: "苏州高新区第\(i)篇", section: i % 2 == 0 ? "创业孵化" : nil,
+                                         source: "科技部火炬中心", body: "科研助理岗位开发。" + String(repeating: "人才", count: i),
+                                         issueYear: 2022, issueNumber: i, issueCumulative: 500 + i, date: "2022-08-\(10 + i % 20)")
+            documents.append(document)
+            var analyses: [Field: Analysis] = [:]
+            for field in Field.text { if let text = document.text(of: field) { analyses[field] = analyzer.analyze(text) } }
+            try writer.add(document, analyses: analyses)
+        }
+        let manifest = try writer.commit()
+        #expect(manifest.segments.count > 1, "small segment size must produce several segments")
+        let snapshot = try IndexSnapshot.open(directory: directory)
+        #expect(snapshot.docCount == 40)
+        for (i, document) in documents.enumerated() { #expect(try snapshot.document(global: i) == document) }
+        #expect(try snapshot.docFreq(TermKey(.body, .gram, "人才")) == 39)
+        #expect(try snapshot.docFreq(TermKey(.title, .gram, "苏州")) == 40)
+        let expectedAverage = Double(documents.map { analyzer.analyze($0.body).length }.reduce(0, +)) / 40
+        #expect(abs(snapshot.averageLength(.body) - expectedAverage) < 1e-9)
+        // Field values survive.
+        let (segment, local) = snapshot.locate(7)
+        #expect(snapshot.segments[segment].issueNumber(local) == 7)
+        #expect(snapshot.segments[segment].date(local) == 20220817)
+    }
+
+    @Test func everyFlippedByteIsCaughtAndNamed() throws {
+        let directory = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let analyzer = Analyzer()
+        let writer = try IndexWriter(directory: directory, corpus: nil)
+        let document = IndexDocument(path: "/x.txt", ordinal: 0, title: "石嘴山高新区", body: "新材料产业高地")
+        try writer.add(document, analyses: [.title: analyzer.analyze(document.title), .body: analyzer.analyze(document.body)])
+        try writer.commit()
+        let files = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasPrefix("seg-") }
+        #expect(files.count == 5)
+        for name in files {
+            let path = directory + "/" + name
+            let original = try Data(contentsOf: URL(fileURLWithPath: path))
+            for offset in [0, original.count / 2, original.count - 1] {
+                var damaged = original
+                damaged[offset] ^= 0x40
+                try damaged.write(to: URL(fileURLWithPath: path))
+                do {
+                    _ = try IndexSnapshot.open(directory: directory)
+                    Issue.record("flipping byte \(offset) of \(name) went unnoticed")
+                } catch {
+                    #expect(error.description.contains(name), "error does not name \(name): \(error)")
+                    #expect(error.description.contains("huojud index --rebuild"))
+                }
+            }
+            try original.write(to: URL(fileURLWithPath: path))
+        }
+        #expect(try IndexSnapshot.open(directory: directory).docCount == 1)
+    }
+
+    @Test func refusesAnotherAnalyzerVersion() throws {
+        let directory = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try IndexWriter(directory: directory, corpus: nil).commit()
+        let path = directory + "/manifest.json"
+        let text = try String(contentsOfFile: path, encoding: .utf8).replacingOccurrences(of: Analyzer.version, with: "huoju-analyzer-0")
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        #expect {
+            try IndexSnapshot.open(directory: directory)
+        } throws: { error in
+            "\(error)".contains("analyzer") && "\(error)".contains("rebuild")
+        }
+    }
+}

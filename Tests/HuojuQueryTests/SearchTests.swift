@@ -1,0 +1,193 @@
+import Foundation
+import Testing
+@testable import HuojuCorpus
+@testable import HuojuIndex
+@testable import HuojuParser
+@testable import HuojuProtocol
+@testable import HuojuQuery
+@testable import HuojuText
+
+/// One index of the real sample corpus, built once for the suite.
+final class SampleIndex: @unchecked Sendable {
+    static let shared = SampleIndex()
+
+    let directory: String
+    let searcher: Searcher
+    /// (path, ordinal) → folded title and body, for the substring oracle.
+    let articles: [(path: String, ordinal: Int, title: String, body: String)]
+
+    private init() {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("huoju-sample-\(UUID().uuidString)").path
+        let corpus = SharedCorpus.directory!.path
+        _ = try! CorpusIndexer(corpus: corpus, index: directory).rebuild()
+        searcher = Searcher(snapshot: try! IndexSnapshot.open(directory: directory))
+        var articles: [(String, Int, String, String)] = []
+        for path in CorpusScanner.scan(corpus).files {
+            let text = try! CorpusFile.read(path).get().text
+            for (ordinal, article) in IssueParser.parse(text).articles.enumerated() {
+                articles.append((path, ordinal, Folder.shared.fold(article.title).text, Folder.shared.fold(article.body).text))
+            }
+        }
+        self.articles = articles
+    }
+
+    /// The substring oracle: articles whose folded title or body contains every part. A Latin
+    /// word or number must stand whole (not inside a longer word or number: `202` is not in
+    /// `2022`, `3` is not in `3.2`).
+    func oracle(_ parts: [String]) -> Set<String> {
+        let folded = parts.map { Folder.shared.fold($0).text }
+        return Set(articles.filter { article in
+            folded.allSatisfy { Self.containsWhole(article.title, $0) || Self.containsWhole(article.body, $0) }
+        }.map { "\($0.path)#\($0.ordinal)" })
+    }
+
+    static func containsWhole(_ text: String, _ part: String) -> Bool {
+        let isLatin = !part.unicodeScalars.contains(where: Analyzer.isCJK)
+        guard isLatin else { return text.contains(part) }
+        let scalars = Array(text.unicodeScalars), needle = Array(part.unicodeScalars)
+        func wordy(_ i: Int) -> Bool { i >= 0 && i < scalars.count && !Analyzer.isCJK(scalars[i]) && (scalars[i].properties.isAlphabetic || scalars[i].properties.numericType != nil) }
+        func joins(_ i: Int, towards step: Int) -> Bool {
+            // A letter or digit, or "." / "," between digits (3.2, 1,280), continues the word.
+            if wordy(i) { return true }
+            return i >= 0 && i < scalars.count && (scalars[i] == "." || scalars[i] == ",") && wordy(i + step) && wordy(i - step)
+        }
+        guard needle.count <= scalars.count else { return false }
+        for start in 0...(scalars.count - needle.count) where scalars[start..<(start + needle.count)].elementsEqual(needle) {
+            if !joins(start - 1, towards: -1) && !joins(start + needle.count, towards: 1) { return true }
+        }
+        return false
+    }
+
+    func exactHits(_ query: String) throws -> Set<String> {
+        let result = try searcher.search(SearchRequest(query: query, limit: 1000, exact: true))
+        #expect(result.total == result.hits.count)
+        return Set(result.hits.map { "\($0.path)#\($0.ordinal)" })
+    }
+}
+
+@Suite(.serialized) struct SearchTests {
+    let index = SampleIndex.shared
+
+    /// Recall equals a plain scan of the folded article text, for hundreds of queries.
+    @Test func recallEqualsTheSubstringOracle() throws {
+        var generator = SystemRandomNumberGenerator()
+        let toTraditional = Transliterator(id: "Simplified-Traditional")!
+        var queries: [(query: String, parts: [String])] = [
+            ("石嘴山", ["石嘴山"]), ("山高", ["山高"]), ("新区", ["新区"]), ("高新区", ["高新区"]), ("科研助理", ["科研助理"]),
+            ("国家战略需求", ["国家战略需求"]), ("颠覆性", ["颠覆性"]),
+        ]
+        func randomSubstring(_ text: String) -> String? {
+            let scalars = Array(text.unicodeScalars)
+            let starts = scalars.indices.filter { Analyzer.isCJK(scalars[$0]) }
+            guard let start = starts.randomElement(using: &generator) else { return nil }
+            var end = start
+            let length = Int.random(in: 1...8, using: &generator)
+            while end < scalars.count, end - start < length, Analyzer.isCJK(scalars[end]) { end += 1 }
+            var view = String.UnicodeScalarView()
+            view.append(contentsOf: scalars[start..<end])
+            return String(view)
+        }
+        for _ in 0..<260 {
+            let article = index.articles.randomElement(using: &generator)!
+            guard let part = randomSubstring(Int.random(in: 0..<4, using: &generator) == 0 ? article.title : article.body) else { continue }
+            queries.append((part, [part]))
+        }
+        for _ in 0..<40 {
+            let article = index.articles.randomElement(using: &generator)!
+            if let a = randomSubstring(article.body), let b = randomSubstring(index.articles.randomElement(using: &generator)!.body) {
+                queries.append(("\(a) \(b)", [a, b]))
+            }
+        }
+        // Traditional spellings fold onto the simplified text.
+        for _ in 0..<30 {
+            if let part = randomSubstring(index.articles.randomElement(using: &generator)!.body) {
+                queries.append((toTraditional.transform(part)!, [part]))
+            }
+        }
+        // Latin words and numbers, also typed full-width.
+        let analyzer = Analyzer()
+        let latin = Set(index.articles.flatMap { analyzer.analyze($0.body).units.compactMap { $0 }.filter { !$0.isCJK }.map { String($0.text) } })
+        for word in latin.shuffled(using: &generator).prefix(40) {
+            queries.append(("\"\(word)\"", [word]))
+            let fullWidth = String(String.UnicodeScalarView(word.unicodeScalars.map { (0x21...0x7E).contains($0.value) ? Unicode.Scalar($0.value + 0xFEE0)! : $0 }))
+            queries.append(("\"\(fullWidth)\"", [word]))
+        }
+        #expect(queries.count >= 300)
+        for (query, parts) in queries {
+            let expected = index.oracle(parts)
+            #expect(!expected.isEmpty || parts.count > 1, "oracle found nothing for \(query)")
+            #expect(try index.exactHits(query) == expected, "query \(query)")
+        }
+    }
+
+    @Test func titleAndPhraseMatchesRankFirst() throws {
+        let result = try index.searcher.search(SearchRequest(query: "科研助理", limit: 5))
+        #expect(result.hits.count == 5)
+        // Articles about research assistants (their titles say so) outrank passing mentions.
+        #expect(result.hits.prefix(3).allSatisfy { $0.title.contains("科研助理") })
+        #expect(result.hits.allSatisfy { !$0.partial })
+    }
+
+    @Test func partialMatchesFollowExactOnesAndCanBeExcluded() throws {
+        // "瞪羚企业" stands in one article; "瞪羚计划" only shares the ICU word 瞪羚.
+        let exactOnly = try index.searcher.search(SearchRequest(query: "瞪羚企业", limit: 10, exact: true))
+        let withPartial = try index.searcher.search(SearchRequest(query: "瞪羚企业", limit: 10))
+        #expect(exactOnly.total >= 1)
+        #expect(withPartial.total == exactOnly.total)
+        #expect(withPartial.hits.prefix(exactOnly.hits.count).allSatisfy { !$0.partial })
+        let partial = withPartial.hits.filter(\.partial)
+        #expect(!partial.isEmpty)
+        #expect(partial.contains { $0.snippet.contains("瞪羚") })
+    }
+
+    @Test func filtersAndExclusions() throws {
+        let all = try index.searcher.search(SearchRequest(query: "高新区", limit: 1000, exact: true))
+        let issue542 = try index.searcher.search(SearchRequest(query: "高新区 issue:542", limit: 1000, exact: true))
+        #expect(issue542.total > 0 && issue542.total < all.total)
+        #expect(issue542.hits.allSatisfy { $0.issueNumber == 13 || $0.cumulative == 542 })
+        let july = try index.searcher.search(SearchRequest(query: "高新区 date:2022-07-01..2022-07-31", limit: 1000, exact: true))
+        #expect(july.hits.allSatisfy { $0.date?.hasPrefix("2022-07") == true })
+        #expect(july.total > 0)
+        let excluded = try index.searcher.search(SearchRequest(query: "高新区 -科研助理", limit: 1000, exact: true))
+        #expect(excluded.total == all.total - (try index.exactHits("高新区 科研助理")).count)
+        let titled = try index.searcher.search(SearchRequest(query: "title:科研助理", limit: 1000, exact: true))
+        #expect(titled.hits.allSatisfy { $0.title.contains("科研助理") } && titled.total >= 2)
+    }
+
+    @Test func explainSumsToTheScore() throws {
+        let result = try index.searcher.search(SearchRequest(query: "高新区 人才", limit: 10, explain: true))
+        for hit in result.hits {
+            let sum = hit.explain!.reduce(0) { $0 + $1.score }
+            #expect(abs(sum - hit.score) <= 1e-9 * max(1, abs(hit.score)))
+            for entry in hit.explain! {
+                let idf = log(1 + (Double(entry.docCount) - Double(entry.docFreq) + 0.5) / (Double(entry.docFreq) + 0.5))
+                let norm = Double(entry.tf) / (Double(entry.tf) + 1.2 * (1 - 0.75 + 0.75 * Double(entry.length) / entry.averageLength))
+                #expect(abs(entry.boost * idf * norm - entry.score) <= 1e-9 * max(1, entry.score))
+            }
+        }
+    }
+
+    @Test func snippetsMarkWholeMatches() throws {
+        let result = try index.searcher.search(SearchRequest(query: "科研助理", limit: 3))
+        for hit in result.hits {
+            let scalars = Array(hit.snippet.unicodeScalars)
+            #expect(!hit.highlights.isEmpty)
+            #expect(hit.snippet.unicodeScalars.count <= 120)
+            for span in hit.highlights {
+                let marked = String(String.UnicodeScalarView(scalars[span[0]..<span[1]]))
+                #expect(marked == "科研助理" || marked == "科研" || marked == "助理" || "科研助理".hasPrefix(marked), "marked \(marked)")
+            }
+        }
+    }
+
+    @Test func reopeningGivesTheSameResults() throws {
+        let reopened = Searcher(snapshot: try IndexSnapshot.open(directory: index.directory))
+        for query in ["科研助理", "高新区 人才", "石嘴山", "5G", "孵化器 OR 众创空间"] {
+            let before = try index.searcher.search(SearchRequest(query: query, limit: 20))
+            let after = try reopened.search(SearchRequest(query: query, limit: 20))
+            #expect(before.total == after.total)
+            #expect(before.hits.map(\.path) == after.hits.map(\.path))
+            #expect(before.hits.map(\.score) == after.hits.map(\.score))
+        }
+    }
+}
