@@ -62,24 +62,20 @@ public final class Searcher: Sendable {
         do {
             let evaluation = try Evaluation(query: query, snapshot: snapshot)
             let wanted = request.offset + request.limit
-            var ranked = evaluation.exact.map { ($0, evaluation.score($0.global, segment: $0.segment, local: $0.local, atoms: .phrasesAndWords)) }
+            let better = { (a: (MatchedDoc, Double), b: (MatchedDoc, Double)) in a.1 > b.1 || (a.1 == b.1 && a.0.global < b.0.global) }
+            var ranked = Array(Array(zip(evaluation.exact, evaluation.scores(evaluation.exact, scoring: .phrasesAndWords))).topK(wanted, by: better))
             var partialTotal = 0
             if !request.exact, ranked.count < wanted {
                 let partial = try evaluation.partialMatches()
                 partialTotal = partial.count
-                let scoredPartial = partial.map { ($0, evaluation.score($0.global, segment: $0.segment, local: $0.local, atoms: .wordsOnly)) }
-                ranked.sort { $0.1.total > $1.1.total || ($0.1.total == $1.1.total && $0.0.global < $1.0.global) }
-                ranked += scoredPartial.sorted { $0.1.total > $1.1.total || ($0.1.total == $1.1.total && $0.0.global < $1.0.global) }
-                    .map { (MatchedDoc(global: $0.0.global, segment: $0.0.segment, local: $0.0.local, partial: true), $0.1) }
-            } else {
-                ranked = Array(ranked.topK(wanted) { $0.1.total > $1.1.total || ($0.1.total == $1.1.total && $0.0.global < $1.0.global) })
+                ranked += Array(zip(partial, evaluation.scores(partial, scoring: .wordsOnly))).topK(wanted - ranked.count, by: better)
             }
-            let page = ranked.dropFirst(request.offset).prefix(request.limit)
             let highlighter = Highlighter(analyzer: analyzer, plans: query.positivePlans)
             var hits: [SearchHit] = []
-            for (match, score) in page {
+            for (match, _) in ranked.dropFirst(request.offset).prefix(request.limit) {
                 let document = try snapshot.segments[match.segment].document(match.local)
-                hits.append(SearchHit(document: document, score: score, partial: match.partial,
+                let breakdown = evaluation.explain(match, scoring: match.partial ? .wordsOnly : .phrasesAndWords)
+                hits.append(SearchHit(document: document, score: breakdown, partial: match.partial,
                                       explain: request.explain, highlighter: highlighter))
             }
             let took = Double(DispatchTime.now().uptimeNanoseconds - started) / 1_000_000

@@ -69,12 +69,24 @@ public final class Analyzer {
 
     deinit { hj_segmenter_close(segmenter) }
 
+    /// CJK units: ideographs and kana. Looked up in a BMP bitmap because Unicode property
+    /// queries are too slow for the indexing loop.
+    @inline(__always)
     public static func isCJK(_ scalar: Unicode.Scalar) -> Bool {
-        switch scalar.value {
-        case 0x3040...0x30FF, 0x31F0...0x31FF: return true  // kana
-        default: return scalar.properties.isIdeographic
-        }
+        let value = scalar.value
+        if value < 0x1_0000 { return cjkBitmap[Int(value >> 6)] & (1 << (value & 63)) != 0 }
+        return scalar.properties.isIdeographic
     }
+
+    private static let cjkBitmap: [UInt64] = {
+        var bits = [UInt64](repeating: 0, count: 0x1_0000 / 64)
+        for value in UInt32(0x2E80)..<0x1_0000 {
+            guard let scalar = Unicode.Scalar(value) else { continue }
+            let kana = (0x3040...0x30FF).contains(value) || (0x31F0...0x31FF).contains(value)
+            if kana || scalar.properties.isIdeographic { bits[Int(value >> 6)] |= 1 << (value & 63) }
+        }
+        return bits
+    }()
 
     public func analyze(_ text: String, offsets: Bool = false) -> Analysis {
         let (folded, origins) = folder.fold(text, offsets: offsets)

@@ -5,7 +5,7 @@ struct Huojud: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "huojud",
         abstract: "Huoju: full-text search for Chinese archives — indexing, offline tools and the query daemon.",
-        subcommands: [Index.self, Search.self, Parse.self, Analyze.self]
+        subcommands: [Index.self, Search.self, Parse.self, Analyze.self, Bench.self]
     )
 }
 

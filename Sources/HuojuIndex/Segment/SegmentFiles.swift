@@ -35,7 +35,7 @@ struct FieldValues {
     }
 
     func length(_ field: Field, _ doc: UInt32) -> Int {
-        let slot = Field.text.firstIndex(of: field)!
+        let slot = Int(field.rawValue)  // text fields are numbered 0..<Field.text.count
         return Int(UInt32(littleEndian: payload.loadUnaligned(fromByteOffset: 8 + (slot * docCount + Int(doc)) * 4, as: UInt32.self)))
     }
 

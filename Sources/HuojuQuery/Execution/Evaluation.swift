@@ -1,4 +1,5 @@
 import HuojuIndex
+import HuojuProtocol
 import HuojuText
 
 struct MatchedDoc {
@@ -18,9 +19,8 @@ final class Evaluation {
     /// [atom][segment][field index in atom.fields]
     private var phraseMatches: [[[FieldMatches]]]
     private var segmentMatches: [DocSet] = []
-    private var wordPostings: [String: (docs: [UInt32], freqs: [Int])] = [:]
-    private var docFreqs: [TermKey: Int] = [:]
-    private var averageLengths: [Field: Double] = [:]
+    /// Average length per field, indexed by `Field.rawValue`.
+    private var averageLengths = [Double](repeating: 0, count: Field.allCases.count)
 
     init(query: CompiledQuery, snapshot: IndexSnapshot) throws(IndexError) {
         self.query = query
@@ -40,7 +40,7 @@ final class Evaluation {
                 exact.append(MatchedDoc(global: snapshot.bases[s] + Int(local), segment: s, local: local))
             }
         }
-        for field in Field.text { averageLengths[field] = snapshot.averageLength(field) }
+        for field in Field.text { averageLengths[Int(field.rawValue)] = snapshot.averageLength(field) }
     }
 
     private func evaluate(_ node: CompiledQuery.Node, segment s: Int, reader: SegmentReader) throws(IndexError) -> DocSet {
@@ -121,57 +121,101 @@ final class Evaluation {
 
     // MARK: Scoring
 
-    func score(_ global: Int, segment s: Int, local: UInt32, atoms scoring: Scoring) -> ScoreBreakdown {
-        var breakdown = ScoreBreakdown()
-        let reader = snapshot.segments[s]
+    /// One BM25 term of the query with its postings in every segment, decoded once.
+    struct ScoringTerm {
+        var kind: ExplainEntry.Kind
+        var text: String
+        var field: Field
+        var boost: Double
+        var idf: Double
+        var docFreq: Int
+        /// Per segment: documents (ascending) and the term frequency in each.
+        var postings: [(docs: [UInt32], freqs: [Int])]
+    }
+
+    /// The query's BM25 terms: for every positive text part and field, the phrase itself
+    /// (tf = occurrences, df = documents containing it) and its words.
+    private(set) lazy var scoringTerms: [ScoringTerm] = {
+        var terms: [ScoringTerm] = []
         let docCount = snapshot.docCount
         for (index, atom) in query.atoms.enumerated() where atom.positive {
             for (f, field) in atom.fields.enumerated() {
-                let length = reader.fieldLength(field, local)
-                guard length > 0 else { continue }
-                let average = averageLengths[field] ?? 0
-                let boost = FieldBoost.of(field)
-                if scoring == .phrasesAndWords && atom.plan.terms.count > 0 {
-                    let matches = phraseMatches[index][s][f]
-                    if let position = matches.docs.binarySearch(local) {
-                        let docFreq = phraseMatches[index].reduce(0) { $0 + $1[f].docs.count }
-                        breakdown.add(.phrase, atom.plan.text, field, tf: matches.counts[position], docFreq: docFreq,
-                                      docCount: docCount, length: length, averageLength: average, boost: boost)
-                    }
+                if !atom.plan.terms.isEmpty {
+                    let postings = phraseMatches[index].map { ($0[f].docs, $0[f].counts) }
+                    let docFreq = postings.reduce(0) { $0 + $1.0.count }
+                    terms.append(ScoringTerm(kind: .phrase, text: atom.plan.text, field: field, boost: FieldBoost.of(field),
+                                             idf: BM25.idf(docCount: docCount, docFreq: docFreq), docFreq: docFreq, postings: postings))
                 }
-                for word in atom.plan.words {
-                    let term = TermKey(field, .word, word)
-                    guard let tf = wordFrequency(term, segment: s, local: local) else { continue }
-                    breakdown.add(.word, word, field, tf: tf, docFreq: docFreq(term), docCount: docCount,
-                                  length: length, averageLength: average, boost: boost)
+                for word in atom.plan.words where !terms.contains(where: { $0.kind == .word && $0.text == word && $0.field == field }) {
+                    let key = TermKey(field, .word, word)
+                    let postings = snapshot.segments.map { Self.decode(key, in: $0) }
+                    let docFreq = postings.reduce(0) { $0 + $1.docs.count }
+                    terms.append(ScoringTerm(kind: .word, text: word, field: field, boost: FieldBoost.of(field),
+                                             idf: BM25.idf(docCount: docCount, docFreq: docFreq), docFreq: docFreq, postings: postings))
                 }
             }
+        }
+        return terms
+    }()
+
+    private static func decode(_ term: TermKey, in segment: SegmentReader) -> (docs: [UInt32], freqs: [Int]) {
+        var docs: [UInt32] = [], freqs: [Int] = []
+        guard var iterator = try? segment.postings(term) else { return ([], []) }
+        docs.reserveCapacity(iterator.docFreq)
+        freqs.reserveCapacity(iterator.docFreq)
+        while iterator.doc != PostingsIterator.end {
+            docs.append(iterator.doc)
+            freqs.append(iterator.termFrequency)
+            if (try? iterator.next()) == nil { break }
+        }
+        return (docs, freqs)
+    }
+
+    /// Scores many documents at once. `matches` must be ordered by (segment, local id): each
+    /// term's postings are then walked once with a cursor instead of searched per document.
+    func scores(_ matches: [MatchedDoc], scoring: Scoring) -> [Double] {
+        let terms = scoringTerms.filter { scoring == .phrasesAndWords || $0.kind == .word }
+        var result = [Double](repeating: 0, count: matches.count)
+        var cursors = [Int](repeating: 0, count: terms.count)
+        var segment = -1
+        var postings: [(docs: [UInt32], freqs: [Int])] = []
+        let averages = terms.map { averageLengths[Int($0.field.rawValue)] }
+        for (i, match) in matches.enumerated() {
+            if match.segment != segment {
+                segment = match.segment
+                postings = terms.map { $0.postings[segment] }
+                for t in cursors.indices { cursors[t] = 0 }
+            }
+            let reader = snapshot.segments[segment]
+            var total = 0.0
+            for t in terms.indices {
+                var cursor = cursors[t]
+                postings[t].docs.withUnsafeBufferPointer { docs in
+                    while cursor < docs.count, docs[cursor] < match.local { cursor += 1 }
+                }
+                cursors[t] = cursor
+                guard cursor < postings[t].docs.count, postings[t].docs[cursor] == match.local else { continue }
+                let norm = BM25.tfNorm(tf: postings[t].freqs[cursor], length: reader.fieldLength(terms[t].field, match.local),
+                                       averageLength: averages[t])
+                total += terms[t].boost * terms[t].idf * norm
+            }
+            result[i] = total
+        }
+        return result
+    }
+
+    /// The full breakdown of one document's score, for `--explain`.
+    func explain(_ match: MatchedDoc, scoring: Scoring) -> ScoreBreakdown {
+        var breakdown = ScoreBreakdown()
+        let reader = snapshot.segments[match.segment]
+        for term in scoringTerms where scoring == .phrasesAndWords || term.kind == .word {
+            let postings = term.postings[match.segment]
+            guard let index = postings.docs.binarySearch(match.local) else { continue }
+            breakdown.add(term.kind, term.text, term.field, tf: postings.freqs[index], docFreq: term.docFreq,
+                          docCount: snapshot.docCount, length: reader.fieldLength(term.field, match.local),
+                          averageLength: averageLengths[Int(term.field.rawValue)], boost: term.boost)
         }
         return breakdown
-    }
-
-    private func wordFrequency(_ term: TermKey, segment s: Int, local: UInt32) -> Int? {
-        let key = "\(s)|\(term.description)"
-        if wordPostings[key] == nil {
-            var docs: [UInt32] = [], freqs: [Int] = []
-            if var iterator = try? snapshot.segments[s].postings(term) {
-                while iterator.doc != PostingsIterator.end {
-                    docs.append(iterator.doc)
-                    freqs.append(iterator.termFrequency)
-                    if (try? iterator.next()) == nil { break }
-                }
-            }
-            wordPostings[key] = (docs, freqs)
-        }
-        let postings = wordPostings[key]!
-        return postings.docs.binarySearch(local).map { postings.freqs[$0] }
-    }
-
-    private func docFreq(_ term: TermKey) -> Int {
-        if let cached = docFreqs[term] { return cached }
-        let value = (try? snapshot.docFreq(term)) ?? 0
-        docFreqs[term] = value
-        return value
     }
 }
 

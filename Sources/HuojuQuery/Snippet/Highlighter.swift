@@ -2,8 +2,8 @@ import HuojuText
 
 /// Finds where a query's parts stand in original text and picks the best passage.
 ///
-/// Text is re-analyzed with offsets (the index stores no offsets): a phrase occurs where the
-/// query's units repeat at consecutive positions, and the whole occurrence — not each
+/// Text is split into units again with `UnitScanner` (the index stores no offsets, and ICU is
+/// not needed for this): a phrase occurs where the query's units repeat at consecutive positions, and the whole occurrence — not each
 /// character — is marked, mapped back to the original (unfolded) characters. Occurrences of the
 /// query's words are marked too, which is what a partial match shows.
 struct Highlighter {
@@ -30,13 +30,13 @@ struct Highlighter {
 
     private func byteSpans(in text: String) -> [Range<Int>] {
         guard !text.isEmpty, !patterns.isEmpty else { return [] }
-        let analysis = analyzer.analyze(text, offsets: true)
-        let units = analysis.units.map { $0.map { String($0.text) } }
+        let units = UnitScanner.units(of: text)
         var spans: [Range<Int>] = []
         for pattern in patterns where pattern.count <= units.count {
-            for start in 0...(units.count - pattern.count) where units[start] == pattern[0] {
-                guard units[start..<(start + pattern.count)].elementsEqual(pattern) else { continue }
-                spans.append(analysis.unitRanges[start].lowerBound..<analysis.unitRanges[start + pattern.count - 1].upperBound)
+            for start in 0...(units.count - pattern.count) where Self.same(units[start], pattern[0]) {
+                let matches = (0..<pattern.count).allSatisfy { Self.same(units[start + $0], pattern[$0]) }
+                guard matches, let first = units[start], let last = units[start + pattern.count - 1] else { continue }
+                spans.append(first.range.lowerBound..<last.range.upperBound)
             }
         }
         spans.sort { $0.lowerBound < $1.lowerBound }
@@ -49,6 +49,15 @@ struct Highlighter {
             }
         }
         return merged
+    }
+
+    /// A unit equals a pattern element when both are gaps or both hold the same text.
+    private static func same(_ unit: UnitScanner.Unit?, _ pattern: String?) -> Bool {
+        switch (unit, pattern) {
+        case (nil, nil): true
+        case (let unit?, let pattern?): unit.text == pattern[...]
+        default: false
+        }
     }
 
     /// The passage of about `passageLength` characters holding the most marked spans, with

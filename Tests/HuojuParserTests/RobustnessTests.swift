@@ -1,0 +1,101 @@
+import Foundation
+import HuojuParser
+import Testing
+
+/// Inputs the parser has never seen must never crash, hang or lose text.
+@Suite struct RobustnessTests {
+    @Test(arguments: ["", "   ", "\n\n\r\n\t\u{3000}\r"])
+    func emptyInputGivesNoArticlesAndAWarning(_ text: String) {
+        let parsed = IssueParser.parse(text)
+        #expect(parsed.articles.isEmpty)
+        #expect(parsed.issue == nil)
+        #expect(!parsed.warnings.isEmpty)
+    }
+
+    @Test func unknownLayoutKeepsAllText() {
+        let text = """
+        项目 | 数量 | 备注
+        孵化器 | 12 | 国家级
+        众创空间 | 30 | 省级
+        This is an English note without any Chinese structure, it goes on and on for a while.
+        - item one
+        - item two
+        """
+        let parsed = IssueParser.parse(text)
+        #expect(parsed.articles.count >= 1)
+        let kept = parsed.keptText
+        for line in text.split(separator: "\n") {
+            #expect(kept.contains(String(line).withoutWhitespace), "lost: \(line)")
+        }
+    }
+
+    @Test func singleShortLineIsOneUntitledArticle() {
+        let parsed = IssueParser.parse("火炬")
+        #expect(parsed.articles == [Article(title: "", body: "火炬")])
+    }
+
+    @Test func hugeSingleLineIsLinear() {
+        let unit = "国家高新区科研助理岗位开发,孵化器人才服务"
+        let line = String(repeating: unit, count: 5_000_000 / unit.utf8.count)
+        let start = Date()
+        let parsed = IssueParser.parse(line)
+        #expect(Date().timeIntervalSince(start) < 30)
+        #expect(parsed.articles.count == 1)
+        #expect(parsed.articles.first?.body.utf8.count == line.utf8.count)
+    }
+
+    /// Every line is a fragment that continues into the next: joining must not be quadratic.
+    @Test func longChainOfBrokenLinesIsLinear() {
+        let text = String(repeating: "高新区的\n\n", count: 200_000)
+        let start = Date()
+        let parsed = IssueParser.parse(text)
+        #expect(Date().timeIntervalSince(start) < 30)
+        #expect(parsed.keptText.count == 800_000)
+    }
+
+    @Test(arguments: 0..<20)
+    func randomBytesNeverCrash(_ seed: Int) {
+        var rng = SplitMix(seed: UInt64(seed))
+        let bytes = (0..<(1_000 + seed * 3_000)).map { _ -> UInt8 in
+            // Bias towards newlines, spaces, ASCII and the lead bytes of CJK punctuation.
+            let pick = rng.next() % 10
+            switch pick {
+            case 0: return 0x0A
+            case 1: return 0x0D
+            case 2: return 0x20
+            case 3: return [0xE3, 0xEF, 0xE4, 0xE5][Int(rng.next() % 4)]
+            default: return UInt8(truncatingIfNeeded: rng.next())
+            }
+        }
+        let text = String(decoding: bytes, as: UTF8.self)
+        let parsed = IssueParser.parse(text)
+        if text.unicodeScalars.contains(where: { !$0.properties.isWhitespace && $0.value >= 0x20 }) {
+            #expect(!parsed.articles.isEmpty)
+        }
+    }
+
+    @Test func garbageWithStructureMarkersNeverCrashes() {
+        let pieces = ["【", "】", "(供稿:", "（供稿：", ")", "——", "本报讯", "▶ 本报记者 ", "图片来源:", "2022年第1期",
+                      "(总第1期)", "地址:", "邮编:", "张三", "。", ",", "的", "\n", "\n\n", "\n\n\n", "高新区:", "“", "”"]
+        var rng = SplitMix(seed: 42)
+        for _ in 0..<200 {
+            let text = (0..<60).map { _ in pieces[Int(rng.next() % UInt64(pieces.count))] }.joined()
+            let parsed = IssueParser.parse(text)
+            let empty = parsed.articles.filter { ($0.title + $0.body + ($0.source ?? "") + ($0.byline ?? "")).isEmpty }
+            #expect(empty.isEmpty, "empty article from: \(text.debugDescription)")
+        }
+    }
+}
+
+/// Deterministic generator so failures reproduce.
+struct SplitMix: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

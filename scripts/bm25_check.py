@@ -1,0 +1,570 @@
+#!/usr/bin/env python3
+"""Independent BM25 cross-check of `huojud search --explain`.
+
+Recomputes, from `huojud parse --json` and `huojud analyze --json` only (never from the
+index), every statistic Huoju's ranking uses and compares it with what
+`huojud search --json --explain --exact` reports on an index this script builds in a
+temporary directory:
+
+  * N (articles), per-field average length (avgdl, over ALL articles, empty fields = 0),
+    field length (dl = analyze `length`), word tf/df (word layer: ICU words of >= 2 CJK
+    chars and Latin words/numbers), phrase tf (overlapping occurrences of the folded query
+    part in the folded field text) and phrase df;
+  * idf = ln(1 + (N - n + 0.5) / (n + 0.5)), tfNorm = tf / (tf + k1 (1 - b + b dl/avgdl)),
+    score = boost * idf * tfNorm (k1 = 1.2, b = 0.75, boost title 2.0 / body 1.0);
+  * that the explain entries are exactly the expected ones and sum to the hit score;
+  * that the hit set of `--exact` equals a substring oracle: the articles whose folded
+    title or folded body contains every query part's folded text;
+  * (second pass, without --exact; skip with --no-partial) that exact hits come first and
+    the partial hits are exactly the other articles holding some query word, scored by
+    word terms only.
+
+Queries must be plain text parts separated by spaces: quotes, parentheses, `|`, `OR`,
+a leading `-` and `field:` prefixes are query syntax the oracle does not model, so such
+queries are skipped with a warning.
+
+Oracle notes: a Latin/number query edge must sit on a token boundary in the text (the
+engine matches Latin words as whole tokens, so "5g" must not match inside "25g"); apart
+from that the oracle is a plain substring test on the folded text.
+
+Usage (from the repo root):
+    python3 scripts/bm25_check.py [--huojud PATH] [--corpus DIR] [--query Q ...] [-v]
+
+Prints every mismatch and a final line `bm25_check: N passed, M failed`; exits 1 on any
+failure, 2 when the tools cannot run. Python 3.11 standard library only.
+"""
+from __future__ import annotations
+
+import argparse
+import collections
+import glob
+import json
+import math
+import os
+import subprocess
+import sys
+import tempfile
+import unicodedata
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DEFAULT_CORPUS = "/work/shared/corpus"
+K1 = 1.2
+B = 0.75
+FIELDS = ("title", "body")
+BOOST = {"title": 2.0, "body": 1.0}
+
+# Single words, phrases, parts of longer words, two-part queries, zone + topic, and
+# traditional / full-width spellings (which must fold to the simplified / ASCII forms).
+QUERIES = [
+    "科研",
+    "人才",
+    "孵化器",
+    "科研助理",
+    "高新区",
+    "石嘴山",
+    "颠覆性技术",
+    "专精特新",
+    "5G",
+    "５Ｇ",
+    "碳达峰",
+    "瞪羚",
+    "双创",
+    "高新区 人才",
+    "科研助理 就业",
+    "武汉东湖 人才",
+    "苏州高新区 科研助理",
+    "蘇州高新區",
+    "石嘴山 新材料",
+]
+
+
+class ToolError(Exception):
+    pass
+
+
+# --------------------------------------------------------------------------- tools
+
+def default_huojud() -> str:
+    release = os.path.join(REPO, ".build", "release", "huojud")
+    if os.path.exists(release):
+        return release
+    return os.path.join(REPO, ".build", "debug", "huojud")
+
+
+def resolve_huojud(arg: str | None) -> str:
+    if not arg:
+        path = default_huojud()
+    elif os.path.isabs(arg) or os.path.exists(arg):
+        path = os.path.abspath(arg)
+    else:  # relative paths are tried against the cwd first, then the repo root
+        path = os.path.join(REPO, arg)
+    if not os.access(path, os.X_OK):
+        raise ToolError(f"huojud binary not found or not executable: {path} (build it or pass --huojud)")
+    return path
+
+
+def warn_if_stale(binary: str) -> None:
+    """Warn (stderr) when Swift sources are newer than the binary: results may not reflect them."""
+    try:
+        built = os.path.getmtime(binary)
+    except OSError:
+        return
+    newer = [p for p in glob.glob(os.path.join(REPO, "Sources", "**", "*.swift"), recursive=True)
+             if os.path.getmtime(p) > built]
+    if newer:
+        rel = sorted(os.path.relpath(p, REPO) for p in newer)
+        more = f" (+{len(rel) - 5} more)" if len(rel) > 5 else ""
+        print(f"warning: {len(rel)} source file(s) newer than {os.path.relpath(binary, REPO)}: "
+              f"{', '.join(rel[:5])}{more}", file=sys.stderr)
+
+
+def run(cmd: list[str]) -> str:
+    try:
+        proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8")
+    except OSError as error:
+        raise ToolError(f"cannot run {cmd[0]}: {error}") from error
+    if proc.returncode != 0:
+        shown = " ".join(cmd[:6]) + (" …" if len(cmd) > 6 else "")
+        raise ToolError(f"`{shown}` exited {proc.returncode}: {proc.stderr.strip()[:2000]}")
+    return proc.stdout
+
+
+def json_lines(text: str) -> list:
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+def corpus_files(corpus: str) -> list[str]:
+    files = sorted(glob.glob(os.path.join(os.path.abspath(corpus), "*.txt")))
+    if not files:
+        raise ToolError(f"no *.txt files in {corpus}")
+    return files
+
+
+def parse_corpus(huojud: str, files: list[str]) -> list[dict]:
+    """Articles in corpus order: {path, file, ordinal, title, body}."""
+    articles = []
+    for doc in json_lines(run([huojud, "parse", "--json", *files])):
+        for ordinal, article in enumerate(doc.get("articles") or []):
+            articles.append({
+                "path": os.path.realpath(doc["path"]),
+                "file": os.path.basename(doc["path"]),
+                "ordinal": ordinal,
+                "title": article.get("title") or "",
+                "body": article.get("body") or "",
+            })
+    return articles
+
+
+def analyze(huojud: str, texts: list[str], batch_bytes: int = 400_000) -> list[dict]:
+    """`huojud analyze --json` for every text, a few processes in all (argv batches)."""
+    results: list[dict] = []
+    batch: list[str] = []
+    size = 0
+
+    def flush() -> None:
+        nonlocal batch, size
+        if not batch:
+            return
+        out = json_lines(run([huojud, "analyze", "--json", "--", *batch]))
+        if len(out) != len(batch):
+            raise ToolError(f"analyze printed {len(out)} results for {len(batch)} texts")
+        results.extend(out)
+        batch, size = [], 0
+
+    for text in texts:
+        n = len(text.encode("utf-8")) + 1
+        if batch and size + n > batch_bytes:
+            flush()
+        batch.append(text)
+        size += n
+    flush()
+    return results
+
+
+def build_index(huojud: str, corpus: str, directory: str) -> str:
+    index = os.path.join(directory, "index")
+    run([huojud, "index", "--corpus", os.path.abspath(corpus), "--index", index])
+    return index
+
+
+def search(huojud: str, index: str, query: str, limit: int, exact: bool = False, explain: bool = False) -> dict:
+    cmd = [huojud, "search", "--index", index, "--json", "--limit", str(limit)]
+    if exact:
+        cmd.append("--exact")
+    if explain:
+        cmd.append("--explain")
+    cmd += ["--", query]
+    return json.loads(run(cmd))
+
+
+# --------------------------------------------------------------------------- text helpers
+
+def is_cjk(ch: str) -> bool:
+    o = ord(ch)
+    return (0x4E00 <= o <= 0x9FFF or 0x3400 <= o <= 0x4DBF or 0xF900 <= o <= 0xFAFF
+            or 0x20000 <= o <= 0x3134F)
+
+
+def is_latin_word_char(ch: str) -> bool:
+    return ch.isalnum() and not is_cjk(ch)
+
+
+def count_occurrences(haystack: str, needle: str) -> int:
+    """Overlapping occurrences of needle; Latin/number edges must be token boundaries."""
+    if not needle:
+        return 0
+    check_start = is_latin_word_char(needle[0])
+    check_end = is_latin_word_char(needle[-1])
+    count = 0
+    start = haystack.find(needle)
+    while start >= 0:
+        end = start + len(needle)
+        ok = not (check_start and start > 0 and is_latin_word_char(haystack[start - 1]))
+        ok = ok and not (check_end and end < len(haystack) and is_latin_word_char(haystack[end]))
+        if ok:
+            count += 1
+        start = haystack.find(needle, start + 1)
+    return count
+
+
+def loose(text: str) -> str:
+    """Loose title key: NFKC, no whitespace."""
+    return "".join(unicodedata.normalize("NFKC", text or "").split())
+
+
+def idf(n_docs: int, df: int) -> float:
+    return math.log(1 + (n_docs - df + 0.5) / (df + 0.5))
+
+
+def tf_norm(tf: int, dl: int, avgdl: float) -> float:
+    norm = (1 - B + B * dl / avgdl) if avgdl > 0 else 1.0
+    return tf / (tf + K1 * norm)
+
+
+def rel_close(a: float, b: float, tol: float) -> bool:
+    if a == b:
+        return True
+    return abs(a - b) <= tol * max(abs(a), abs(b))
+
+
+# --------------------------------------------------------------------------- corpus model
+
+class Corpus:
+    """Per-article, per-field analysis and the BM25 collection statistics derived from it."""
+
+    def __init__(self, huojud: str, files: list[str]):
+        self.huojud = huojud
+        self.articles = parse_corpus(huojud, files)
+        texts = [a[f] for a in self.articles for f in FIELDS]
+        analyses = analyze(huojud, texts)
+        for i, article in enumerate(self.articles):
+            for j, field in enumerate(FIELDS):
+                a = analyses[i * len(FIELDS) + j]
+                article[field + "_folded"] = a["folded"]
+                article[field + "_length"] = int(a["length"])
+                article[field + "_words"] = collections.Counter(t["text"] for t in a["tokens"] if t["kind"] == "word")
+        self.n = len(self.articles)
+        self.avgdl = {f: (sum(a[f + "_length"] for a in self.articles) / self.n if self.n else 0.0) for f in FIELDS}
+        self.word_df = {f: collections.Counter() for f in FIELDS}
+        for article in self.articles:
+            for f in FIELDS:
+                self.word_df[f].update(article[f + "_words"].keys())
+        self.by_key = {(a["path"], a["ordinal"]): a for a in self.articles}
+        self._phrase_cache: dict[tuple[str, str], list[int]] = {}
+
+    def phrase_tfs(self, field: str, folded: str) -> list[int]:
+        key = (field, folded)
+        if key not in self._phrase_cache:
+            self._phrase_cache[key] = [count_occurrences(a[field + "_folded"], folded) for a in self.articles]
+        return self._phrase_cache[key]
+
+    def phrase_df(self, field: str, folded: str) -> int:
+        return sum(1 for tf in self.phrase_tfs(field, folded) if tf > 0)
+
+    def query_parts(self, query: str) -> list[dict]:
+        """Whitespace-separated parts: raw text, folded text, ICU words (unique, in order)."""
+        raws = query.split()
+        parts = []
+        for raw, a in zip(raws, analyze(self.huojud, raws)):
+            words: list[str] = []
+            for token in a["tokens"]:
+                if token["kind"] == "word" and token["text"] not in words:
+                    words.append(token["text"])
+            parts.append({"raw": raw, "folded": a["folded"], "words": words})
+        return parts
+
+    def oracle(self, parts: list[dict]) -> list[dict]:
+        """Articles whose folded title or body contains every part's folded text."""
+        hits = []
+        for i, article in enumerate(self.articles):
+            if all(self.phrase_tfs("title", p["folded"])[i] or self.phrase_tfs("body", p["folded"])[i] for p in parts):
+                hits.append(article)
+        return hits
+
+    def index_of(self, article: dict) -> int:
+        return self.articles.index(article)
+
+    def expected_entries(self, article: dict, parts: list[dict]) -> list[dict]:
+        """The explain entries the documented formula yields for one article."""
+        i = self.index_of(article)
+        entries = []
+        for p in parts:
+            for field in FIELDS:
+                dl = article[field + "_length"]
+                if dl == 0:
+                    continue
+                avgdl = self.avgdl[field]
+                candidates = [("phrase", p["folded"], self.phrase_tfs(field, p["folded"])[i],
+                               self.phrase_df(field, p["folded"]))]
+                for w in p["words"]:
+                    candidates.append(("word", w, article[field + "_words"].get(w, 0), self.word_df[field][w]))
+                for kind, text, tf, df in candidates:
+                    if tf <= 0:
+                        continue
+                    e_idf = idf(self.n, df)
+                    e_norm = tf_norm(tf, dl, avgdl)
+                    entries.append({"kind": kind, "text": text, "field": field, "tf": tf, "docFreq": df,
+                                    "docCount": self.n, "length": dl, "averageLength": avgdl,
+                                    "boost": BOOST[field], "idf": e_idf, "tfNorm": e_norm,
+                                    "score": BOOST[field] * e_idf * e_norm, "part": p})
+        return entries
+
+    def find_hit(self, hit: dict) -> tuple[dict | None, str | None]:
+        """The parsed article of a hit: by path + ordinal, confirmed (or found) by title."""
+        path = os.path.realpath(hit.get("path", ""))
+        article = self.by_key.get((path, hit.get("ordinal")))
+        if article is not None and loose(article["title"]) == loose(hit.get("title", "")):
+            return article, None
+        same_file = [a for a in self.articles if a["path"] == path and loose(a["title"]) == loose(hit.get("title", ""))]
+        if len(same_file) == 1:
+            return same_file[0], f"ordinal {hit.get('ordinal')} is article {same_file[0]['ordinal']} in parse output"
+        return None, "no parsed article with this path and title"
+
+
+# --------------------------------------------------------------------------- checking
+
+class Report:
+    def __init__(self, verbose: bool):
+        self.passed = 0
+        self.failed = 0
+        self.verbose = verbose
+
+    def check(self, ok: bool, context: str, what: str) -> bool:
+        if ok:
+            self.passed += 1
+            if self.verbose:
+                print(f"ok   {context}: {what}")
+        else:
+            self.failed += 1
+            print(f"FAIL {context}: {what}")
+        return ok
+
+
+def describe(query: str, hit_or_article: dict | None, field: str | None = None) -> str:
+    parts = [f"query {query!r}"]
+    if hit_or_article is not None:
+        path = hit_or_article.get("path", "")
+        parts.append(f"{os.path.basename(path)}#{hit_or_article.get('ordinal')}")
+        parts.append(f"title {hit_or_article.get('title', '')[:40]!r}")
+    if field:
+        parts.append(f"field {field}")
+    return ", ".join(parts)
+
+
+def compare_entry(report: Report, query: str, hit: dict, got: dict, want: dict) -> None:
+    diffs = []
+    for key in ("tf", "docFreq", "docCount", "length"):
+        if got.get(key) != want[key]:
+            diffs.append(f"{key} reported {got.get(key)} recomputed {want[key]}")
+    if got.get("boost") != want["boost"]:
+        diffs.append(f"boost reported {got.get('boost')} expected {want['boost']}")
+    if not rel_close(float(got.get("averageLength", math.nan)), want["averageLength"], 1e-9):
+        diffs.append(f"averageLength reported {got.get('averageLength')!r} recomputed {want['averageLength']!r}")
+    g_idf = float(got.get("idf", math.nan))
+    g_score = float(got.get("score", math.nan))
+    g_boost = float(got.get("boost") or math.nan)
+    g_norm = g_score / (g_boost * g_idf) if g_boost and g_idf else math.nan
+    if not rel_close(g_idf, want["idf"], 1e-5):
+        diffs.append(f"idf reported {g_idf!r} recomputed {want['idf']!r}")
+    if not rel_close(g_norm, want["tfNorm"], 1e-5):
+        diffs.append(f"tfNorm (score/boost/idf) reported {g_norm!r} recomputed {want['tfNorm']!r}")
+    if not rel_close(g_score, want["score"], 1e-5):
+        diffs.append(f"score reported {g_score!r} recomputed {want['score']!r}")
+    context = describe(query, hit, want["field"]) + f", {want['kind']} {want['text']!r}"
+    report.check(not diffs, context, "; ".join(diffs) if diffs else "entry matches")
+
+
+SYNTAX_CHARS = set('"＂“”|｜()（）')
+FIELD_PREFIXES = ("title", "body", "section", "source", "byline", "zone", "issue", "date")
+
+
+def is_plain_query(query: str) -> bool:
+    """Only space-separated text parts (what the oracle models), no query syntax."""
+    if any(c in SYNTAX_CHARS for c in query):
+        return False
+    for part in query.split():
+        if part[0] in "-－" or part in ("OR", "ＯＲ"):
+            return False
+        if any(part.lower().startswith(name + sep) for name in FIELD_PREFIXES for sep in ":："):
+            return False
+    return bool(query.split())
+
+
+def check_query(report: Report, corpus: Corpus, huojud: str, index: str, query: str, limit: int,
+                partial: bool = True) -> None:
+    if not is_plain_query(query):
+        print(f"warning: query {query!r} uses query syntax (quotes, parentheses, OR, -, field:); skipped",
+              file=sys.stderr)
+        return
+    parts = corpus.query_parts(query)
+    result = search(huojud, index, query, limit, exact=True, explain=True)
+    hits = result.get("hits", [])
+    oracle = corpus.oracle(parts)
+    qctx = f"query {query!r}"
+
+    # Hit set == substring oracle (and the exact count agrees).
+    got_keys = {(os.path.realpath(h["path"]), h["ordinal"]) for h in hits}
+    want_keys = {(a["path"], a["ordinal"]) for a in oracle}
+    if len(hits) >= limit:
+        print(f"warning: {qctx}: {len(hits)} hits reached --limit {limit}; hit-set check may be incomplete",
+              file=sys.stderr)
+    missing = [corpus.by_key[k] for k in sorted(want_keys - got_keys)]
+    extra = [h for h in hits if (os.path.realpath(h["path"]), h["ordinal"]) in got_keys - want_keys]
+    msg = []
+    for a in missing:
+        msg.append(f"missing {a['file']}#{a['ordinal']} {a['title'][:30]!r} (contains every part)")
+    for h in extra:
+        msg.append(f"extra {os.path.basename(h['path'])}#{h['ordinal']} {h['title'][:30]!r} (oracle: no match)")
+    report.check(not msg, qctx, "hit set == substring oracle" if not msg else "hit set differs: " + "; ".join(msg))
+    report.check(result.get("total") == len(oracle) and not any(h.get("partial") for h in hits)
+                 and result.get("partialTotal", 0) == 0, qctx,
+                 f"total {result.get('total')} partialTotal {result.get('partialTotal')} "
+                 f"partial hits {sum(1 for h in hits if h.get('partial'))}; oracle count {len(oracle)}")
+
+    # Ranking order (descending scores) is part of the contract too.
+    scores = [float(h.get("score", 0)) for h in hits]
+    report.check(all(a >= b for a, b in zip(scores, scores[1:])), qctx, "hits sorted by descending score")
+
+    for hit in hits:
+        check_hit(report, corpus, query, parts, hit, words_only=False)
+
+    if partial:
+        check_partial(report, corpus, huojud, index, query, parts, oracle, limit)
+
+
+def check_partial(report: Report, corpus: Corpus, huojud: str, index: str, query: str, parts: list[dict],
+                  oracle: list[dict], limit: int) -> None:
+    """Without --exact: exact hits first, then partial hits = articles holding some query word
+    (word layer, title or body) but not the exact query, scored by word terms only."""
+    qctx = f"query {query!r} (partial)"
+    result = search(huojud, index, query, limit, exact=False, explain=True)
+    hits = result.get("hits", [])
+    exact_keys = {(a["path"], a["ordinal"]) for a in oracle}
+    words = {w for p in parts for w in p["words"]}
+    want = {(a["path"], a["ordinal"]) for a in corpus.articles
+            if any(a["title_words"].get(w) or a["body_words"].get(w) for w in words)} - exact_keys
+    flags = [bool(h.get("partial")) for h in hits]
+    got_exact = {(os.path.realpath(h["path"]), h["ordinal"]) for h in hits if not h.get("partial")}
+    got_partial = {(os.path.realpath(h["path"]), h["ordinal"]) for h in hits if h.get("partial")}
+    report.check(flags == sorted(flags), qctx, "exact hits precede partial hits")
+    report.check(got_exact == exact_keys, qctx, f"exact part: {len(got_exact)} hits, oracle {len(exact_keys)}")
+    missing = sorted(want - got_partial)
+    extra = sorted(got_partial - want)
+    msg = [f"missing {corpus.by_key[k]['file']}#{k[1]} {corpus.by_key[k]['title'][:30]!r}" for k in missing]
+    msg += [f"extra {os.path.basename(k[0])}#{k[1]}" for k in extra]
+    if len(hits) < limit:
+        report.check(not msg and result.get("partialTotal") == len(want), qctx,
+                     f"partial set == articles with some query word ({len(want)}; partialTotal "
+                     f"{result.get('partialTotal')})" + ("; " + "; ".join(msg) if msg else ""))
+    partial_scores = [float(h.get("score", 0)) for h in hits if h.get("partial")]
+    report.check(all(a >= b for a, b in zip(partial_scores, partial_scores[1:])), qctx,
+                 "partial hits sorted by descending score")
+    for hit in hits:
+        if hit.get("partial"):
+            check_hit(report, corpus, query, parts, hit, words_only=True)
+
+
+def check_hit(report: Report, corpus: Corpus, query: str, parts: list[dict], hit: dict, words_only: bool) -> None:
+    article, note = corpus.find_hit(hit)
+    hctx = describe(query, hit) + (" (partial)" if words_only else "")
+    if article is None:
+        report.check(False, hctx, f"cannot map hit to a parsed article: {note}")
+        return
+    if note:
+        report.check(False, hctx, f"hit identity: {note}")
+    explain = hit.get("explain") or []
+    # Sum of entries == hit score (1e-9 relative).
+    total = sum(float(e.get("score", 0)) for e in explain)
+    report.check(rel_close(total, float(hit.get("score", math.nan)), 1e-9), hctx,
+                 f"explain entries sum {total!r} vs hit score {hit.get('score')!r}")
+
+    expected = corpus.expected_entries(article, parts)
+    if words_only:
+        expected = [e for e in expected if e["kind"] == "word"]
+    # Match reported entries to expected ones by (kind, field, folded text).
+    folded_of = {}
+    for p in parts:
+        folded_of[p["raw"]] = p["folded"]
+        folded_of[p["folded"]] = p["folded"]
+    pool = collections.defaultdict(list)
+    for want in expected:
+        pool[(want["kind"], want["field"], want["text"])].append(want)
+    unmatched_got = []
+    for got in explain:
+        text = got.get("text", "")
+        if got.get("kind") == "phrase":
+            text = folded_of.get(text, text)
+        key = (got.get("kind"), got.get("field"), text)
+        if pool.get(key):
+            compare_entry(report, query, hit, got, pool[key].pop(0))
+        else:
+            unmatched_got.append(got)
+    unmatched_want = [w for lst in pool.values() for w in lst]
+    msg = []
+    for got in unmatched_got:
+        msg.append(f"unexpected {got.get('kind')} {got.get('text')!r} in {got.get('field')} (tf {got.get('tf')}, "
+                   f"score {got.get('score')})")
+    for want in unmatched_want:
+        msg.append(f"missing {want['kind']} {want['text']!r} in {want['field']} (recomputed tf {want['tf']}, "
+                   f"score {want['score']:.6g})")
+    report.check(not msg, hctx, "explain entries == expected terms" if not msg else "; ".join(msg))
+    want_total = sum(w["score"] for w in expected)
+    report.check(rel_close(want_total, float(hit.get("score", math.nan)), 1e-5), hctx,
+                 f"recomputed score {want_total!r} vs hit score {hit.get('score')!r}")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--huojud", help="huojud binary (default: .build/release/huojud if present, else .build/debug/huojud)")
+    ap.add_argument("--corpus", default=DEFAULT_CORPUS, help=f"corpus directory (default {DEFAULT_CORPUS})")
+    ap.add_argument("--query", action="append", help="check this query instead of the built-in list (repeatable)")
+    ap.add_argument("--limit", type=int, default=50, help="--limit passed to search (default 50)")
+    ap.add_argument("--no-partial", action="store_true",
+                    help="skip the second pass without --exact (partial matches: word terms only)")
+    ap.add_argument("-v", "--verbose", action="store_true", help="also print passing checks")
+    args = ap.parse_args()
+
+    try:
+        huojud = resolve_huojud(args.huojud)
+        warn_if_stale(huojud)
+        files = corpus_files(args.corpus)
+        corpus = Corpus(huojud, files)
+        report = Report(args.verbose)
+        with tempfile.TemporaryDirectory(prefix="huoju-bm25-") as tmp:
+            index = build_index(huojud, args.corpus, tmp)
+            if corpus.n > args.limit:
+                print(f"warning: {corpus.n} articles > --limit {args.limit}", file=sys.stderr)
+            for query in args.query or QUERIES:
+                check_query(report, corpus, huojud, index, query, args.limit, partial=not args.no_partial)
+    except ToolError as error:
+        print(f"bm25_check: error: {error}", file=sys.stderr)
+        print("bm25_check: 0 passed, 1 failed")
+        return 2
+    print(f"(N={corpus.n} articles, avgdl title={corpus.avgdl['title']:.6f} body={corpus.avgdl['body']:.6f}, "
+          f"{len(args.query or QUERIES)} queries)")
+    print(f"bm25_check: {report.passed} passed, {report.failed} failed")
+    return 1 if report.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
