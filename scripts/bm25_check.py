@@ -47,7 +47,9 @@ import tempfile
 import unicodedata
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-DEFAULT_CORPUS = "/work/shared/corpus"
+# ../shared/corpus beside the repository, or $HUOJU_SHARED/corpus.
+DEFAULT_CORPUS = os.path.join(os.environ["HUOJU_SHARED"], "corpus") if os.environ.get("HUOJU_SHARED") else \
+    os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "shared", "corpus"))
 K1 = 1.2
 B = 0.75
 FIELDS = ("title", "body")
