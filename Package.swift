@@ -10,6 +10,9 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // System ICU behind a plain-C header: Foundation on Linux bundles its own ICU,
@@ -32,10 +35,23 @@ let package = Package(
         .target(name: "HuojuQuery", dependencies: ["HuojuIndex", "HuojuText", "HuojuProtocol"]),
         // Archive folders -> index: scanning, decoding, parsing, analysis on all cores.
         .target(name: "HuojuCorpus", dependencies: ["HuojuText", "HuojuParser", "HuojuIndex"]),
+        // The daemon: Unix-socket server (SwiftNIO), protocol v1, access control, live index.
+        .target(
+            name: "HuojuServer",
+            dependencies: [
+                "HuojuIndex", "HuojuQuery", "HuojuCorpus", "HuojuProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .executableTarget(
             name: "huojud",
             dependencies: [
-                "HuojuText", "HuojuParser", "HuojuIndex", "HuojuQuery", "HuojuCorpus", "HuojuProtocol",
+                "HuojuText", "HuojuParser", "HuojuIndex", "HuojuQuery", "HuojuCorpus", "HuojuProtocol", "HuojuServer",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -46,6 +62,7 @@ let package = Package(
         .testTarget(name: "HuojuTextTests", dependencies: ["HuojuText", "HuojuParser"]),
         .testTarget(name: "HuojuParserTests", dependencies: ["HuojuParser"]),
         .testTarget(name: "HuojuIndexTests", dependencies: ["HuojuIndex", "HuojuText"]),
+        .testTarget(name: "HuojuServerTests", dependencies: ["HuojuServer", "HuojuProtocol"]),
         .testTarget(name: "HuojuQueryTests", dependencies: ["HuojuQuery", "HuojuProtocol", "HuojuIndex", "HuojuText", "HuojuParser", "HuojuCorpus"]),
     ]
 )

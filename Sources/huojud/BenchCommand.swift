@@ -23,7 +23,7 @@ struct Bench: ParsableCommand {
 
     func run() throws {
         let snapshot: IndexSnapshot
-        do { snapshot = try IndexSnapshot.open(directory: options.index) } catch { throw ValidationError(error.description) }
+        do { snapshot = try IndexSnapshot.open(directory: options.index) } catch { throw RuntimeError(error.description) }
         let searcher = Searcher(snapshot: snapshot)
         for query in queries {
             let request = SearchRequest(query: query, limit: limit)

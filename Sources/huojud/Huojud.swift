@@ -1,11 +1,11 @@
 import ArgumentParser
 
 @main
-struct Huojud: ParsableCommand {
+struct Huojud: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "huojud",
         abstract: "Huoju: full-text search for Chinese archives — indexing, offline tools and the query daemon.",
-        subcommands: [Index.self, Search.self, Parse.self, Analyze.self, Bench.self]
+        subcommands: [Serve.self, Index.self, Search.self, Parse.self, Analyze.self, Bench.self]
     )
 }
 
@@ -13,4 +13,10 @@ struct Huojud: ParsableCommand {
 struct IndexOptions: ParsableArguments {
     @Option(name: .long, help: "The index folder.")
     var index: String = "Index"
+}
+
+/// A failure while running (not a usage mistake): printed as `Error: …` without the usage text.
+struct RuntimeError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
 }

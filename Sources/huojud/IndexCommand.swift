@@ -26,7 +26,7 @@ struct Index: ParsableCommand {
             summary = try indexer.rebuild { done, total, bytes in progress?.update(done: done, total: total, bytes: bytes) }
         } catch {
             progress?.finish()
-            throw ValidationError(error.description)
+            throw RuntimeError(error.description)
         }
         progress?.finish()
         let mb = Double(summary.bytes) / 1_000_000

@@ -35,10 +35,10 @@ struct Search: ParsableCommand {
 
     func run() throws {
         let snapshot: IndexSnapshot
-        do { snapshot = try IndexSnapshot.open(directory: options.index) } catch { throw ValidationError(error.description) }
+        do { snapshot = try IndexSnapshot.open(directory: options.index) } catch { throw RuntimeError(error.description) }
         let request = SearchRequest(query: query, limit: limit, offset: offset, exact: exact, explain: explain, zone: zone)
         let result: SearchResult
-        do { result = try Searcher(snapshot: snapshot).search(request) } catch { throw ValidationError(error.description) }
+        do { result = try Searcher(snapshot: snapshot).search(request) } catch { throw RuntimeError(error.description) }
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]

@@ -1,0 +1,77 @@
+import NIOCore
+
+/// Splits the byte stream of a connection into request lines.
+///
+/// Invariants: a frame never exceeds `limit` bytes; a longer request yields one `.tooLarge`
+/// as soon as the limit is crossed and its remaining bytes, up to the next newline, are
+/// dropped, so the connection stays usable. A request whose line is not complete within
+/// `requestTimeout` of its first byte closes the connection: a client trickling bytes cannot
+/// hold a connection (and its memory) forever. Empty lines are ignored; a trailing CR is
+/// dropped.
+final class LineFramer: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+    typealias InboundOut = Frame
+
+    enum Frame {
+        case line([UInt8])
+        case tooLarge
+    }
+
+    private let limit: Int
+    private let requestTimeout: TimeAmount
+    private var buffer: [UInt8] = []
+    private var discarding = false
+    private var deadline: Scheduled<Void>?
+
+    init(limit: Int, requestTimeout: TimeAmount) {
+        self.limit = limit
+        self.requestTimeout = requestTimeout
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let input = unwrapInboundIn(data)
+        var view = input.readableBytesView[...]
+        while let newline = view.firstIndex(of: UInt8(ascii: "\n")) {
+            let part = view[view.startIndex..<newline]
+            if discarding {
+                discarding = false
+            } else if buffer.count + part.count > limit {
+                context.fireChannelRead(wrapInboundOut(.tooLarge))
+            } else {
+                buffer.append(contentsOf: part)
+                if buffer.last == UInt8(ascii: "\r") { buffer.removeLast() }
+                if !buffer.isEmpty { context.fireChannelRead(wrapInboundOut(.line(buffer))) }
+            }
+            buffer.removeAll(keepingCapacity: buffer.count < 65_536)
+            view = view[view.index(after: newline)...]
+        }
+        if !discarding && !view.isEmpty {
+            if buffer.count + view.count > limit {
+                discarding = true
+                buffer = []
+                context.fireChannelRead(wrapInboundOut(.tooLarge))
+            } else {
+                buffer.append(contentsOf: view)
+            }
+        }
+        updateDeadline(context: context)
+    }
+
+    /// Arms the request deadline while a line is incomplete, disarms it when none is.
+    private func updateDeadline(context: ChannelHandlerContext) {
+        let incomplete = !buffer.isEmpty || discarding
+        if incomplete, deadline == nil {
+            let channel = context.channel
+            deadline = context.eventLoop.scheduleTask(in: requestTimeout) {
+                channel.close(promise: nil)
+            }
+        } else if !incomplete, let scheduled = deadline {
+            scheduled.cancel()
+            deadline = nil
+        }
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        deadline?.cancel()
+    }
+}

@@ -1,0 +1,186 @@
+import ArgumentParser
+import HuojuProtocol
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `huoju`: the thin client. It links neither the engine nor ICU, only the wire types, so it
+/// starts in milliseconds; every answer comes from the daemon.
+@main
+struct Huoju: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "huoju",
+        abstract: "Query a running huojud over its Unix socket.",
+        discussion: """
+        Exit codes: 0 success, 1 the daemon answered with an error, 2 an invalid query, \
+        3 no daemon is listening.
+        """,
+        subcommands: [SearchCommand.self, StatusCommand.self, ReindexCommand.self, PingCommand.self,
+                      ZonesCommand.self, ShutdownCommand.self]
+    )
+}
+
+struct ConnectionOptions: ParsableArguments {
+    @Option(help: "The daemon's socket (default: $HUOJU_SOCKET, else $XDG_RUNTIME_DIR/huoju.sock, else Index/huoju.sock).")
+    var socket: String?
+
+    @Flag(help: "Print the daemon's reply as JSON.")
+    var json = false
+
+    var path: String {
+        if let socket { return socket }
+        let environment = ProcessInfo.processInfo.environment
+        if let socket = environment["HUOJU_SOCKET"], !socket.isEmpty { return socket }
+        if let runtime = environment["XDG_RUNTIME_DIR"], !runtime.isEmpty { return runtime + "/huoju.sock" }
+        return "Index/huoju.sock"
+    }
+
+    /// Sends one request and returns the decoded result, or exits with the documented code.
+    func call<Result: Codable & Sendable>(_ request: Request, as: Result.Type) throws -> Result {
+        let line: [UInt8]
+        do {
+            line = try DaemonConnection.exchange(path: path, request: Array(try JSONEncoder().encode(request)))
+        } catch DaemonConnection.Failure.notListening(let why) {
+            printError("huoju: no huojud is listening on \(path) (\(why)); start one with `huojud serve --corpus DIR`")
+            throw ExitCode(3)
+        } catch {
+            printError("huoju: \(error)")
+            throw ExitCode(1)
+        }
+        let reply: Reply<Result>
+        do { reply = try JSONDecoder().decode(Reply<Result>.self, from: Data(line)) } catch {
+            if let failure = try? JSONDecoder().decode(Reply<Empty>.self, from: Data(line)), let error = failure.error {
+                return try fail(error)
+            }
+            printError("huoju: unreadable reply from the daemon: \(error)")
+            throw ExitCode(1)
+        }
+        if let error = reply.error { return try fail(error) }
+        guard let result = reply.result else {
+            printError("huoju: the daemon sent no result")
+            throw ExitCode(1)
+        }
+        return result
+    }
+
+    private func fail<T>(_ error: ReplyError) throws -> T {
+        printError("huoju: \(error.message)")
+        throw ExitCode(error.code == .invalidQuery ? 2 : 1)
+    }
+
+    func printJSON<T: Encodable>(_ value: T) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        print(String(decoding: try encoder.encode(value), as: UTF8.self))
+    }
+}
+
+func printError(_ message: String) {
+    var line = message + "\n"
+    line.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
+}
+
+enum ColorMode: String, ExpressibleByArgument, CaseIterable {
+    case auto, always, never
+
+    var enabled: Bool {
+        switch self {
+        case .always: true
+        case .never: false
+        case .auto: isatty(1) != 0 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
+        }
+    }
+}
+
+struct SearchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "search", abstract: "Search the archive (query syntax: docs/query-syntax.md).")
+
+    @OptionGroup var connection: ConnectionOptions
+    @Option(help: "Hits to show.") var limit: Int = 10
+    @Option(help: "Hits to skip.") var offset: Int = 0
+    @Option(help: "Only articles of this zone.") var zone: String?
+    @Flag(help: "Exact matches only.") var exact = false
+    @Flag(help: "Show the BM25 breakdown of every hit.") var explain = false
+    @Option(help: "Highlight matches: auto, always or never.") var color: ColorMode = .auto
+    @Argument(help: "The query.") var query: [String]
+
+    func run() throws {
+        let request = Request(op: .search, id: .number(1), query: query.joined(separator: " "), limit: limit, offset: offset,
+                              zone: zone, exact: exact ? true : nil, explain: explain ? true : nil)
+        let result = try connection.call(request, as: SearchResult.self)
+        if connection.json { try connection.printJSON(result) } else { print(TerminalRenderer(color: color.enabled).render(result, offset: offset)) }
+    }
+}
+
+struct StatusCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "status", abstract: "Show the daemon's index and counters.")
+    @OptionGroup var connection: ConnectionOptions
+
+    func run() throws {
+        let status = try connection.call(Request(op: .status, id: .number(1)), as: StatusResult.self)
+        if connection.json { return try connection.printJSON(status) }
+        print("index:      \(status.index) (generation \(status.generation), \(status.segments) segments, \(status.indexBytes / 1_000_000) MB)")
+        print("documents:  \(status.documents)")
+        print("corpus:     \(status.corpus ?? "-")")
+        print("uptime:     \(Int(status.uptimeSeconds)) s, \(status.queries) queries" +
+              (status.latencyP50Ms.map { ", p50 \(format($0)) ms" } ?? "") + (status.latencyP99Ms.map { ", p99 \(format($0)) ms" } ?? ""))
+        if let last = status.lastReindex {
+            print("reindex:    \(last.state.rawValue) since \(last.startedAt)" + (last.finishedAt.map { ", finished \($0): \(last.files) files, \(last.articles) articles in \(format(last.seconds)) s" } ?? ""))
+            for skipped in last.skipped { print("  skipped \(skipped)") }
+            if let message = last.message { print("  \(message)") }
+        }
+    }
+}
+
+struct ReindexCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "reindex", abstract: "Rebuild the index from the corpus; search continues meanwhile.")
+    @OptionGroup var connection: ConnectionOptions
+
+    func run() throws {
+        let report = try connection.call(Request(op: .reindex, id: .number(1)), as: ReindexReport.self)
+        if connection.json { return try connection.printJSON(report) }
+        print("reindex \(report.state.rawValue) since \(report.startedAt); `huoju status` shows when it is done")
+    }
+}
+
+struct PingCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "ping", abstract: "Check that the daemon answers.")
+    @OptionGroup var connection: ConnectionOptions
+
+    func run() throws {
+        let pong = try connection.call(Request(op: .ping, id: .number(1)), as: PingResult.self)
+        if connection.json { return try connection.printJSON(pong) }
+        print("pong (protocol \(pong.protocolVersion))")
+    }
+}
+
+struct ZonesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "zones", abstract: "Zones most associated with a query.")
+    @OptionGroup var connection: ConnectionOptions
+    @Argument(help: "The query.") var query: [String]
+
+    func run() throws {
+        _ = try connection.call(Request(op: .zones, id: .number(1), query: query.joined(separator: " ")), as: Empty.self)
+    }
+}
+
+struct ShutdownCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "shutdown", abstract: "Stop the daemon (owner only).")
+    @OptionGroup var connection: ConnectionOptions
+
+    func run() throws {
+        _ = try connection.call(Request(op: .shutdown, id: .number(1)), as: ShutdownResult.self)
+        if !connection.json { print("huojud is stopping") }
+    }
+}
+
+func format(_ value: Double) -> String {
+    let hundredths = Int((value * 100).rounded())
+    let fraction = hundredths % 100
+    return "\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction)"
+}

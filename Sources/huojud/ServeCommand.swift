@@ -1,0 +1,85 @@
+import ArgumentParser
+import Foundation
+import HuojuServer
+import Logging
+import NIOCore
+import ServiceLifecycle
+
+/// `huojud serve --corpus DIR [--index DIR] [--socket PATH]`: the query daemon.
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Serve the index on a Unix domain socket (builds it first when missing or outdated).",
+        discussion: "Stops on SIGTERM/SIGINT or a `shutdown` request from the owner; SIGHUP reindexes."
+    )
+
+    @Option(help: "The archive folder the index is built from.")
+    var corpus: String?
+
+    @OptionGroup var options: IndexOptions
+
+    @Option(help: "Socket path (default: $XDG_RUNTIME_DIR/huoju.sock, else huoju.sock in the index folder).")
+    var socket: String?
+
+    @Option(help: "Socket permissions, octal: 0600 (owner only) or 0660 (owner and group).")
+    var socketMode: String = "0600"
+
+    @Option(help: "Seconds a connection may stay idle before it is closed.")
+    var idleTimeout: Int = 60
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error.")
+    var logLevel: String = "info"
+
+    func run() async throws {
+        guard let mode = mode_t(socketMode, radix: 8), mode & 0o007 == 0, mode & 0o600 == 0o600, mode & ~0o777 == 0 else {
+            throw ValidationError("--socket-mode must give the owner read/write and nothing to others (0600 or 0660), not \(socketMode)")
+        }
+        guard let level = Logger.Level(rawValue: logLevel) else { throw ValidationError("unknown --log-level \(logLevel)") }
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "huojud")
+        let path = socket ?? Self.defaultSocket(index: options.index)
+
+        let lock: Int32
+        do {
+            lock = try SocketGuard.lockIndex(options.index)
+            try SocketGuard.claimSocketPath(path)
+        } catch {
+            throw RuntimeError(error.description)
+        }
+        defer { close(lock) }
+
+        let service = QueryService(indexDirectory: options.index, corpus: corpus.map(Self.absolute), ownerUID: geteuid(), logger: logger)
+        do { try service.open() } catch { throw RuntimeError("\(error)") }
+
+        let hangup = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())
+        signal(SIGHUP, SIG_IGN)
+        hangup.setEventHandler {
+            logger.notice("SIGHUP: reindexing")
+            if case .failure(let error) = service.startReindex() { logger.warning("reindex not started", metadata: ["reason": "\(error.message)"]) }
+        }
+        hangup.resume()
+
+        let server = HuojudServer(
+            configuration: ServerConfiguration(socketPath: path, socketMode: mode, idleTimeout: .seconds(Int64(idleTimeout))),
+            service: service, logger: logger
+        )
+        let group = ServiceGroup(configuration: .init(
+            services: [.init(service: server, successTerminationBehavior: .gracefullyShutdownGroup)],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger
+        ))
+        try await group.run()
+    }
+
+    static func defaultSocket(index: String) -> String {
+        if let runtime = ProcessInfo.processInfo.environment["XDG_RUNTIME_DIR"], !runtime.isEmpty { return runtime + "/huoju.sock" }
+        return index + "/huoju.sock"
+    }
+
+    static func absolute(_ path: String) -> String {
+        URL(fileURLWithPath: path).standardizedFileURL.path
+    }
+}
