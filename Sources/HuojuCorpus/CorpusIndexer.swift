@@ -3,12 +3,15 @@ import HuojuIndex
 import HuojuParser
 import HuojuText
 import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
 
-/// Reads, parses and analyzes the files of a corpus and writes them into an index.
+/// Reads, parses, analyzes and inverts the files of a corpus into an index, on all cores.
 ///
-/// Files are read, decoded, parsed and analyzed on all cores (ICU segmentation is the
-/// bottleneck); documents are then added to the index writer in file order, so doc ids and
-/// results are the same however many threads ran.
+/// Each worker takes a chunk of consecutive files and carries it from reading to a written
+/// segment; segments are committed in chunk order, so doc ids and results do not depend on
+/// how many threads ran or how they interleaved.
 public struct CorpusIndexer {
     public struct Summary: Sendable {
         public var files = 0
@@ -21,11 +24,10 @@ public struct CorpusIndexer {
     }
 
     /// Called after each batch with (files done, files total, bytes done).
-    public typealias Progress = (Int, Int, Int) -> Void
+    public typealias Progress = @Sendable (Int, Int, Int) -> Void
 
     public let corpus: String
     public let index: String
-    public var batchSize = 64
     public var threads = 2
 
     public init(corpus: String, index: String) {
@@ -40,49 +42,110 @@ public struct CorpusIndexer {
         var failure: String?
     }
 
+    /// Target amount of text per segment: big enough for few segments, small enough that
+    /// each worker's in-memory inversion stays bounded.
+    public var segmentBytes = 24 << 20
+
     public func rebuild(progress: Progress? = nil) throws(IndexError) -> Summary {
         let started = DispatchTime.now().uptimeNanoseconds
         let listing = CorpusScanner.scan(corpus)
+        let writer = try IndexWriter(directory: index, corpus: corpus)
+        let chunks = Self.chunks(listing.files, targetBytes: segmentBytes, minimumCount: threads)
+
+        // Each chunk of consecutive files becomes one segment, built by one worker from
+        // reading to writing; results are committed in chunk order, so the index is the same
+        // however the workers interleave.
+        let results = Mutex([Result<ChunkResult, IndexError>?](repeating: nil, count: chunks.count))
+        let next = Atomic<Int>(0)
+        let progressState = Mutex((files: 0, bytes: 0))
+        let fileCount = listing.files.count
+        DispatchQueue.concurrentPerform(iterations: max(1, min(threads, chunks.count))) { _ in
+            let analyzer = Analyzer()
+            while true {
+                let slot = next.add(1, ordering: .relaxed).oldValue
+                guard slot < chunks.count else { return }
+                let result = Result { () throws(IndexError) -> ChunkResult in
+                    try Self.build(chunks[slot], slot: slot, writer: writer, analyzer: analyzer) { files, bytes in
+                        let (done, total) = progressState.withLock { state in
+                            state.files += files
+                            state.bytes += bytes
+                            return (state.files, state.bytes)
+                        }
+                        progress?(done, fileCount, total)
+                    }
+                }
+                results.withLock { $0[slot] = result }
+            }
+        }
         var summary = Summary()
         summary.skipped = listing.skipped
-        let writer = try IndexWriter(directory: index, corpus: corpus)
-        let files = listing.files
-        var start = 0
-        while start < files.count {
-            let batch = Array(files[start..<min(files.count, start + batchSize)])
-            for (path, prepared) in zip(batch, Self.prepare(batch, threads: threads)) {
-                if let failure = prepared.failure {
-                    summary.skipped.append((path, failure))
-                    continue
-                }
-                summary.files += 1
-                summary.bytes += prepared.bytes
-                for (document, analyses) in prepared.documents {
-                    try writer.add(document, analyses: analyses)
-                    summary.articles += 1
-                }
-            }
-            start += batch.count
-            progress?(start, files.count, summary.bytes)
+        var segments: [SegmentInfo] = []
+        for result in results.withLock({ $0 }) {
+            guard let result else { continue }
+            let chunk = try result.get()
+            if let segment = chunk.segment { segments.append(segment) }
+            summary.files += chunk.files
+            summary.articles += chunk.articles
+            summary.bytes += chunk.bytes
+            summary.skipped += chunk.skipped
         }
-        try writer.commit()
+        try writer.commit(segments)
         summary.seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
         return summary
     }
 
-    static func prepare(_ paths: [String], threads: Int) -> [Prepared] {
-        let results = Mutex([Prepared](repeating: Prepared(), count: paths.count))
-        let next = Atomic<Int>(0)
-        DispatchQueue.concurrentPerform(iterations: max(1, min(threads, paths.count))) { _ in
-            let analyzer = Analyzer()
-            while true {
-                let index = next.add(1, ordering: .relaxed).oldValue
-                guard index < paths.count else { return }
-                let prepared = prepareFile(paths[index], analyzer: analyzer)
-                results.withLock { $0[index] = prepared }
-            }
+    struct ChunkResult {
+        var segment: SegmentInfo?
+        var files = 0, articles = 0, bytes = 0
+        var skipped: [(path: String, reason: String)] = []
+    }
+
+    /// Splits files (in order) into runs of about `targetBytes`, and into at least
+    /// `minimumCount` runs when there are enough files, so every core gets work.
+    static func chunks(_ files: [String], targetBytes: Int, minimumCount: Int) -> [[String]] {
+        let sizes = files.map { path -> Int in
+            var info = stat()
+            return stat(path, &info) == 0 ? Int(info.st_size) : 0
         }
-        return results.withLock { $0 }
+        let total = sizes.reduce(0, +)
+        let target = max(1, min(targetBytes, total / max(1, minimumCount)))
+        var chunks: [[String]] = [[]]
+        var bytes = 0
+        for (file, size) in zip(files, sizes) {
+            if bytes >= target, !chunks[chunks.count - 1].isEmpty {
+                chunks.append([])
+                bytes = 0
+            }
+            chunks[chunks.count - 1].append(file)
+            bytes += size
+        }
+        return chunks
+    }
+
+    static func build(_ files: [String], slot: Int, writer: IndexWriter, analyzer: Analyzer,
+                      progress: (Int, Int) -> Void) throws(IndexError) -> ChunkResult {
+        let builder = SegmentBuilder()
+        var result = ChunkResult()
+        var pending = (files: 0, bytes: 0)
+        for path in files {
+            let prepared = prepareFile(path, analyzer: analyzer)
+            if let failure = prepared.failure {
+                result.skipped.append((path, failure))
+            } else {
+                result.files += 1
+                result.bytes += prepared.bytes
+                for (document, analyses) in prepared.documents {
+                    builder.add(document, analyses: analyses)
+                    result.articles += 1
+                }
+            }
+            pending.files += 1
+            pending.bytes += prepared.bytes
+            if pending.files == 16 { progress(pending.files, pending.bytes); pending = (0, 0) }
+        }
+        if pending.files > 0 { progress(pending.files, pending.bytes) }
+        if builder.docCount > 0 { result.segment = try writer.writeSegment(builder, slot: slot) }
+        return result
     }
 
     static func prepareFile(_ path: String, analyzer: Analyzer) -> Prepared {

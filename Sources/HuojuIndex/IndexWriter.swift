@@ -1,12 +1,14 @@
 import Foundation
 import HuojuText
 
-/// Builds segments from analyzed documents and commits them.
+/// Writes segments and commits them.
 ///
-/// Documents are buffered in a `SegmentBuilder` and flushed to a segment whenever about
-/// `segmentTextBytes` of text has accumulated, which bounds memory. `commit()` publishes the
-/// new segments with an atomic manifest swap; until then readers keep the old snapshot.
-public final class IndexWriter {
+/// Two ways in: `add(_:analyses:)` buffers documents in one `SegmentBuilder` and flushes a
+/// segment whenever about `segmentTextBytes` of text has accumulated (bounding memory);
+/// `writeSegment(_:slot:)` writes a segment built elsewhere, from any thread, which is how the
+/// corpus indexer builds segments on all cores. `commit` publishes segments with an atomic
+/// manifest swap; until then readers keep the old snapshot.
+public final class IndexWriter: @unchecked Sendable {
     public let directory: String
     private let corpus: String?
     private let segmentTextBytes: Int
@@ -15,7 +17,7 @@ public final class IndexWriter {
     private var written: [SegmentInfo] = []
 
     /// Starts a rebuild: the next commit replaces whatever the directory held.
-    public init(directory: String, corpus: String?, segmentTextBytes: Int = 48 << 20) throws(IndexError) {
+    public init(directory: String, corpus: String?, segmentTextBytes: Int = 32 << 20) throws(IndexError) {
         self.directory = directory
         self.corpus = corpus
         self.segmentTextBytes = segmentTextBytes
@@ -31,18 +33,24 @@ public final class IndexWriter {
 
     private func flush() throws(IndexError) {
         guard builder.docCount > 0 else { return }
-        let id = String(format: "seg-%06d-%03d", generation, written.count)
-        written.append(try builder.write(directory: directory, id: id))
+        written.append(try writeSegment(builder, slot: written.count))
         builder = SegmentBuilder()
     }
 
-    /// Publishes everything added so far, then deletes files no longer referenced.
+    /// Writes one segment's files (fsynced); `slot` orders segments within the generation
+    /// and must be unique. Thread-safe: it touches only the new segment's files.
+    public func writeSegment(_ segment: SegmentBuilder, slot: Int) throws(IndexError) -> SegmentInfo {
+        try segment.write(directory: directory, id: String(format: "seg-%06d-%03d", generation, slot))
+    }
+
+    /// Publishes the buffered documents, or exactly `segments` when given, then deletes
+    /// files no longer referenced.
     @discardableResult
-    public func commit() throws(IndexError) -> Manifest {
+    public func commit(_ segments: [SegmentInfo]? = nil) throws(IndexError) -> Manifest {
         try flush()
         let manifest = Manifest(
             formatVersion: Manifest.formatVersion, analyzer: Analyzer.version, generation: generation,
-            segments: written, corpus: corpus, committedAt: ISO8601DateFormatter().string(from: Date())
+            segments: segments ?? written, corpus: corpus, committedAt: ISO8601DateFormatter().string(from: Date())
         )
         try manifest.write(directory: directory)
         IndexDirectory.removeUnreferenced(directory: directory, manifest: manifest)

@@ -69,24 +69,9 @@ public final class Analyzer {
 
     deinit { hj_segmenter_close(segmenter) }
 
-    /// CJK units: ideographs and kana. Looked up in a BMP bitmap because Unicode property
-    /// queries are too slow for the indexing loop.
+    /// CJK units: ideographs and kana.
     @inline(__always)
-    public static func isCJK(_ scalar: Unicode.Scalar) -> Bool {
-        let value = scalar.value
-        if value < 0x1_0000 { return cjkBitmap[Int(value >> 6)] & (1 << (value & 63)) != 0 }
-        return scalar.properties.isIdeographic
-    }
-
-    private static let cjkBitmap: [UInt64] = {
-        var bits = [UInt64](repeating: 0, count: 0x1_0000 / 64)
-        for value in UInt32(0x2E80)..<0x1_0000 {
-            guard let scalar = Unicode.Scalar(value) else { continue }
-            let kana = (0x3040...0x30FF).contains(value) || (0x31F0...0x31FF).contains(value)
-            if kana || scalar.properties.isIdeographic { bits[Int(value >> 6)] |= 1 << (value & 63) }
-        }
-        return bits
-    }()
+    public static func isCJK(_ scalar: Unicode.Scalar) -> Bool { ScalarClass.isCJK(scalar) }
 
     public func analyze(_ text: String, offsets: Bool = false) -> Analysis {
         let (folded, origins) = folder.fold(text, offsets: offsets)
@@ -154,7 +139,7 @@ public final class Analyzer {
                         }
                         result.tokens.append(Token(.gram, String(scalar), at: unit))
                         previousCJK = scalar
-                    } else if isWordSegment || scalar.properties.isAlphabetic || scalar.properties.numericType != nil {
+                    } else if isWordSegment || ScalarClass.isWordCharacter(scalar) {
                         // Inside an ICU word ("3.2", "1,280", "5g") every non-CJK character belongs to it.
                         if latinStart == nil { latinStart = offset }
                     } else {

@@ -130,7 +130,7 @@ public final class Folder: Sendable {
             defer { byteOffset += width; index = scalars.index(after: index) }
             let value = scalar.value
             let entry = value < 0x1_0000 ? table[Int(value)] : Self.viaICU
-            if value < 0x1_0000 && entry != Self.viaICU && scalar.properties.isIdeographic {
+            if value < 0x1_0000 && entry != Self.viaICU && ScalarClass.isIdeograph(scalar) {
                 flushChunk()
                 if run == nil { run = (index, output.count, byteOffset, false) }
                 if contextual[Int(value)] { run!.contextual = true }

@@ -23,8 +23,7 @@ public enum UnitScanner {
         offsets.append(byte)
 
         func wordy(_ i: Int) -> Bool {
-            i >= 0 && i < scalars.count && !Analyzer.isCJK(scalars[i])
-                && (scalars[i].properties.isAlphabetic || scalars[i].properties.numericType != nil)
+            i >= 0 && i < scalars.count && ScalarClass.isWordCharacter(scalars[i])
         }
         func append(_ start: Int, _ end: Int) {
             let range = Int(origins[offsets[start]])..<Int(origins[offsets[end]])
@@ -39,8 +38,8 @@ public enum UnitScanner {
                 var end = i + 1
                 while end < scalars.count {
                     if wordy(end) { end += 1; continue }
-                    if (scalars[end] == "." || scalars[end] == ","), scalars[end - 1].properties.numericType != nil,
-                       end + 1 < scalars.count, scalars[end + 1].properties.numericType != nil { end += 2; continue }
+                    if (scalars[end] == "." || scalars[end] == ","), ScalarClass.isDigit(scalars[end - 1]),
+                       end + 1 < scalars.count, ScalarClass.isDigit(scalars[end + 1]) { end += 2; continue }
                     break
                 }
                 append(i, end)

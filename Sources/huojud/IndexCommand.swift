@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import HuojuCorpus
 import HuojuIndex
+import Synchronization
 
 /// `huojud index --corpus DIR [--index DIR]`: builds the index from an archive folder.
 struct Index: ParsableCommand {
@@ -39,14 +40,19 @@ struct Index: ParsableCommand {
     }
 }
 
-/// A one-line progress bar on standard error, redrawn in place.
-final class ProgressBar {
-    private var last = 0.0
+/// A one-line progress bar on standard error, redrawn in place (workers report from
+/// several threads, hence the lock).
+final class ProgressBar: Sendable {
+    private let last = Mutex(0.0)
 
     func update(done: Int, total: Int, bytes: Int) {
         let fraction = total > 0 ? Double(done) / Double(total) : 1
-        guard fraction - last >= 0.01 || done == total else { return }
-        last = fraction
+        let redraw = last.withLock { last -> Bool in
+            guard fraction - last >= 0.01 || done == total else { return false }
+            last = fraction
+            return true
+        }
+        guard redraw else { return }
         let width = 30
         let filled = Int(fraction * Double(width))
         let bar = String(repeating: "#", count: filled) + String(repeating: " ", count: width - filled)

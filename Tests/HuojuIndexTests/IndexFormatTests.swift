@@ -25,16 +25,16 @@ func temporaryDirectory() -> String {
 
     @Test func postingsAcrossManyBlocksAdvanceAndKeepPositions() throws {
         // 1,000 documents: every third holds the term, at positions derived from the doc id.
-        let builder = PostingsBuilder()
+        var docs: [UInt32] = [], positionList: [UInt32] = []
         var expected: [UInt32: [UInt32]] = [:]
         for doc in stride(from: UInt32(0), to: 3000, by: 3) {
             let positions = (0..<(doc % 5 + 1)).map { $0 * 7 + doc % 11 }
-            for position in positions { builder.add(doc: doc, position: position) }
+            for position in positions { docs.append(doc); positionList.append(position) }
             expected[doc] = positions
         }
         var postings = ByteWriter(), positions = ByteWriter()
         postings.writeUInt32(0); positions.writeUInt32(0)  // headers, as in a segment
-        let info = builder.write(postings: &postings, positionsOut: &positions)
+        let info = PostingsWriter.write(docs: docs[...], positions: positionList[...], postings: &postings, positionsOut: &positions)
         #expect(info.docFreq == 1000)
         try postings.bytes.withUnsafeBytes { p throws in
             try positions.bytes.withUnsafeBytes { q throws in

@@ -15,62 +15,53 @@ enum PostingsFormat {
     static let blockSize = 128
 }
 
-/// Postings of one term collected in memory while a segment is built.
-final class PostingsBuilder {
-    var docs: [UInt32] = []
-    var freqs: [UInt32] = []
-    var positions: [UInt32] = []
-
-    @inline(__always)
-    func add(doc: UInt32, position: UInt32) {
-        if docs.last == doc {
-            freqs[freqs.count - 1] += 1
-        } else {
-            docs.append(doc)
-            freqs.append(1)
+/// Encodes one term's postings from its occurrences.
+enum PostingsWriter {
+    /// `docs` and `positions` are the term's occurrences: docs ascending, positions ascending
+    /// within a doc. Appends the postings and positions; returns where they start.
+    static func write(docs: ArraySlice<UInt32>, positions: ArraySlice<UInt32>,
+                      postings: inout ByteWriter, positionsOut: inout ByteWriter) -> TermInfo {
+        // Collapse occurrences into (doc, frequency).
+        var uniqueDocs: [UInt32] = []
+        var freqs: [UInt32] = []
+        for doc in docs {
+            if uniqueDocs.last == doc { freqs[freqs.count - 1] += 1 } else { uniqueDocs.append(doc); freqs.append(1) }
         }
-        positions.append(position)
-    }
-
-    /// Appends this term's postings and positions; returns their offsets.
-    func write(postings: inout ByteWriter, positionsOut: inout ByteWriter) -> TermInfo {
-        let info = TermInfo(docFreq: docs.count, postingsOffset: UInt64(postings.count), positionsOffset: UInt64(positionsOut.count))
-        let blockCount = (docs.count + PostingsFormat.blockSize - 1) / PostingsFormat.blockSize
-        var blocks: [(lastDoc: UInt32, docBytes: [UInt8], positionBytes: Int)] = []
-        blocks.reserveCapacity(blockCount)
-        var previousDoc: UInt32 = 0
-        var positionIndex = 0
+        let info = TermInfo(docFreq: uniqueDocs.count, postingsOffset: UInt64(postings.count), positionsOffset: UInt64(positionsOut.count))
+        let blockCount = (uniqueDocs.count + PostingsFormat.blockSize - 1) / PostingsFormat.blockSize
+        var blockData = ByteWriter(capacity: 512)
+        var skips = ByteWriter(capacity: blockCount * 6)
+        var blocks: [UInt8] = []
+        var previousLast: UInt32 = 0
+        var positionIndex = positions.startIndex
         for block in 0..<blockCount {
-            let range = (block * PostingsFormat.blockSize)..<min(docs.count, (block + 1) * PostingsFormat.blockSize)
-            var data = ByteWriter(capacity: range.count * 3)
-            var last = previousDoc
-            for (i, doc) in zip(range, docs[range]) {
-                data.writeVInt(UInt64(doc - (i == 0 ? 0 : last)))
-                last = doc
+            let range = (block * PostingsFormat.blockSize)..<min(uniqueDocs.count, (block + 1) * PostingsFormat.blockSize)
+            blockData.removeAll()
+            var last = previousLast
+            for i in range {
+                blockData.writeVInt(UInt64(uniqueDocs[i] - (i == 0 ? 0 : last)))
+                last = uniqueDocs[i]
             }
-            for freq in freqs[range] { data.writeVInt(UInt64(freq)) }
+            for i in range { blockData.writeVInt(UInt64(freqs[i])) }
             let positionsStart = positionsOut.count
-            for freq in freqs[range] {
+            for i in range {
                 var previous: UInt32 = 0
-                for k in 0..<Int(freq) {
-                    let position = positions[positionIndex + k]
+                for _ in 0..<freqs[i] {
+                    let position = positions[positionIndex]
                     positionsOut.writeVInt(UInt64(position - previous))
                     previous = position
+                    positionIndex += 1
                 }
-                positionIndex += Int(freq)
             }
-            blocks.append((last, data.bytes, positionsOut.count - positionsStart))
-            previousDoc = last
+            skips.writeVInt(UInt64(last - (block == 0 ? 0 : previousLast)))
+            skips.writeVInt(blockData.count)
+            skips.writeVInt(positionsOut.count - positionsStart)
+            blocks.append(contentsOf: blockData.bytes)
+            previousLast = last
         }
         postings.writeVInt(blockCount)
-        var previousLast: UInt32 = 0
-        for (index, block) in blocks.enumerated() {
-            postings.writeVInt(UInt64(block.lastDoc - (index == 0 ? 0 : previousLast)))
-            postings.writeVInt(block.docBytes.count)
-            postings.writeVInt(block.positionBytes)
-            previousLast = block.lastDoc
-        }
-        for block in blocks { postings.writeBytes(block.docBytes) }
+        postings.writeBytes(skips.bytes)
+        postings.writeBytes(blocks)
         return info
     }
 }

@@ -2,44 +2,46 @@ import HuojuText
 
 /// Inverts documents in memory and writes them out as one immutable segment.
 ///
-/// Doc ids are local to the segment, assigned in insertion order. Terms are keyed by a
-/// `String` (field, layer, text) while building, because small Swift strings hash without
-/// allocating; they are sorted by their UTF-8 bytes when written.
-final class SegmentBuilder {
-    private var terms: [String: PostingsBuilder] = [:]
+/// Doc ids are local to the segment, assigned in insertion order. Every token occurrence is
+/// appended to three flat arrays (term id, doc, position); term ids come from a dictionary
+/// keyed by an integer for grams (field, one or two scalars) and by the text for words, which
+/// keeps the per-token cost to one cheap hash and three appends. Writing groups occurrences
+/// by term with a counting sort, which keeps their (doc, position) order.
+public final class SegmentBuilder {
+    private var gramIDs: [UInt64: UInt32] = [:]
+    private var wordIDs: [[String: UInt32]] = Array(repeating: [:], count: Field.allCases.count)
+    private var termKeys: [TermKey] = []
+    private var occurrenceTerms: [UInt32] = []
+    private var occurrenceDocs: [UInt32] = []
+    private var occurrencePositions: [UInt32] = []
     private var stored = StoredFieldsWriter()
     private var lengths: [[UInt32]] = Array(repeating: [], count: Field.text.count)
     private var values: [[Int32]] = Array(repeating: [], count: FieldValues.Column.allCases.count)
-    private(set) var docCount: UInt32 = 0
+    public private(set) var docCount: UInt32 = 0
     /// Bytes of original text added: what decides when a segment is big enough to flush.
-    private(set) var textBytes = 0
+    public private(set) var textBytes = 0
 
-    private static let prefixes: [Field: [String]] = Dictionary(uniqueKeysWithValues: Field.allCases.map { field in
-        (field, [0, 1, 2].map { String(UnicodeScalar(field.rawValue)) + String(UnicodeScalar(UInt8($0))) })
-    })
+    public init() {}
 
     /// Adds one document; `analyses` holds the analysis of each non-empty text field.
-    func add(_ document: IndexDocument, analyses: [Field: Analysis]) {
+    public func add(_ document: IndexDocument, analyses: [Field: Analysis]) {
         let doc = docCount
         docCount += 1
         for (slot, field) in Field.text.enumerated() {
             guard let analysis = analyses[field] else { lengths[slot].append(0); continue }
             lengths[slot].append(UInt32(analysis.length))
             textBytes += document.text(of: field)?.utf8.count ?? 0
-            let prefixes = Self.prefixes[field]!
             for token in analysis.tokens {
-                let key = prefixes[Int(token.kind.rawValue)] + token.text
-                let builder: PostingsBuilder
-                if let existing = terms[key] { builder = existing } else { builder = PostingsBuilder(); terms[key] = builder }
-                builder.add(doc: doc, position: UInt32(token.position))
+                let term = token.kind == .gram ? gramID(field, token.text) : wordID(field, .word, token.text)
+                occurrenceTerms.append(term)
+                occurrenceDocs.append(doc)
+                occurrencePositions.append(UInt32(token.position))
             }
         }
-        let zonePrefix = Self.prefixes[.zone]![0]
         for (position, zone) in Set(document.zones.map { Folder.shared.fold($0).text }).sorted().enumerated() {
-            let key = zonePrefix + zone
-            let builder: PostingsBuilder
-            if let existing = terms[key] { builder = existing } else { builder = PostingsBuilder(); terms[key] = builder }
-            builder.add(doc: doc, position: UInt32(position))
+            occurrenceTerms.append(wordID(.zone, nil, zone))
+            occurrenceDocs.append(doc)
+            occurrencePositions.append(UInt32(position))
         }
         values[FieldValues.Column.year.rawValue].append(Int32(document.issueYear ?? 0))
         values[FieldValues.Column.number.rawValue].append(Int32(document.issueNumber ?? 0))
@@ -48,17 +50,58 @@ final class SegmentBuilder {
         stored.add(document)
     }
 
+    /// A gram is one or two scalars: packed with its field into one integer key.
+    private func gramID(_ field: Field, _ text: String) -> UInt32 {
+        var key = UInt64(field.rawValue) << 56
+        var count: UInt64 = 0
+        for scalar in text.unicodeScalars {
+            key |= UInt64(scalar.value) << (count == 0 ? 21 : 0)
+            count += 1
+        }
+        key |= count << 48
+        if let id = gramIDs[key] { return id }
+        let id = UInt32(termKeys.count)
+        termKeys.append(TermKey(field, .gram, text))
+        gramIDs[key] = id
+        return id
+    }
+
+    /// Words and keywords (kind nil) by text, per field.
+    private func wordID(_ field: Field, _ kind: Token.Kind?, _ text: String) -> UInt32 {
+        if let id = wordIDs[Int(field.rawValue)][text] { return id }
+        let id = UInt32(termKeys.count)
+        termKeys.append(kind.map { TermKey(field, $0, text) } ?? TermKey.keyword(field, text))
+        wordIDs[Int(field.rawValue)][text] = id
+        return id
+    }
+
     /// Writes the segment's files (each fsynced) and returns its manifest entry.
     func write(directory: String, id: String) throws(IndexError) -> SegmentInfo {
-        var sorted = terms.map { (key: Array($0.key.utf8), postings: $0.value) }
-        sorted.sort { $0.key.lexicographicallyPrecedes($1.key) }
+        // Counting sort of occurrences by term, stable, so each term's (doc, position)
+        // pairs stay in insertion order: docs ascending, positions ascending within a doc.
+        var starts = [Int](repeating: 0, count: termKeys.count + 1)
+        for term in occurrenceTerms { starts[Int(term) + 1] += 1 }
+        for i in 0..<termKeys.count { starts[i + 1] += starts[i] }
+        var cursor = starts
+        var docs = [UInt32](repeating: 0, count: occurrenceTerms.count)
+        var positionsByTerm = [UInt32](repeating: 0, count: occurrenceTerms.count)
+        for (i, term) in occurrenceTerms.enumerated() {
+            let slot = cursor[Int(term)]
+            docs[slot] = occurrenceDocs[i]
+            positionsByTerm[slot] = occurrencePositions[i]
+            cursor[Int(term)] += 1
+        }
+        let order = termKeys.indices.sorted { termKeys[$0] < termKeys[$1] }
         var dictionary = TermDictionaryWriter()
-        var postings = ByteWriter(capacity: 1 << 20)
-        var positions = ByteWriter(capacity: 1 << 20)
+        var postings = ByteWriter(capacity: occurrenceTerms.count)
+        var positions = ByteWriter(capacity: occurrenceTerms.count * 2)
         postings.writeUInt32(SegmentFiles.postingsMagic)
         positions.writeUInt32(SegmentFiles.positionsMagic)
-        for (key, builder) in sorted {
-            dictionary.add(TermKey(bytes: key), builder.write(postings: &postings, positionsOut: &positions))
+        for term in order {
+            let range = starts[term]..<starts[term + 1]
+            let info = PostingsWriter.write(docs: docs[range], positions: positionsByTerm[range],
+                                            postings: &postings, positionsOut: &positions)
+            dictionary.add(termKeys[term], info)
         }
         Footer.append(to: &postings)
         Footer.append(to: &positions)
