@@ -140,7 +140,7 @@ import Glibc
         let status = try run("huoju", ["status", "--socket", daemon.socket, "--json"])
         let json = try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as! [String: Any]
         #expect(json["documents"] as? Int == 34)
-        #expect(json["segments"] as? Int == 1)
+        #expect((json["segments"] as? Int ?? 0) >= 1)
         #expect((json["indexBytes"] as? Int ?? 0) > 0)
         let zones = try run("huoju", ["zones", "--socket", daemon.socket, "科研助理"])
         #expect(zones.status == 1 && zones.stderr.contains("not available"))
