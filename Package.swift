@@ -1,6 +1,11 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+/// Hot loops (folding, inversion, postings) mutate state captured by nested functions; the
+/// dynamic exclusivity checks that guard such access cost more than the work itself. Release
+/// builds of the engine modules turn them off (debug builds and tests keep them).
+let engineSettings: [SwiftSetting] = [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
+
 let package = Package(
     name: "Huoju",
     platforms: [.macOS(.v15)],
@@ -24,17 +29,17 @@ let package = Package(
         // System zlib: deflate for stored fields, crc32 for file checksums.
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         // Text foundation: input decoding, normalization, segmentation, tokens.
-        .target(name: "HuojuText", dependencies: ["CICU"]),
+        .target(name: "HuojuText", dependencies: ["CICU"], swiftSettings: engineSettings),
         // Issue files -> issue metadata and articles. Pure Swift.
-        .target(name: "HuojuParser"),
+        .target(name: "HuojuParser", swiftSettings: engineSettings),
         // On-disk index: postings codec, term dictionary, stored fields, segments, manifest.
-        .target(name: "HuojuIndex", dependencies: ["HuojuText", "CZlib"]),
+        .target(name: "HuojuIndex", dependencies: ["HuojuText", "CZlib"], swiftSettings: engineSettings),
         // Wire types shared by the daemon and the thin client (no ICU, no engine).
         .target(name: "HuojuProtocol"),
         // Query syntax, matching, BM25 scoring, top-k collection, snippets.
-        .target(name: "HuojuQuery", dependencies: ["HuojuIndex", "HuojuText", "HuojuProtocol"]),
+        .target(name: "HuojuQuery", dependencies: ["HuojuIndex", "HuojuText", "HuojuProtocol"], swiftSettings: engineSettings),
         // Archive folders -> index: scanning, decoding, parsing, analysis on all cores.
-        .target(name: "HuojuCorpus", dependencies: ["HuojuText", "HuojuParser", "HuojuIndex"]),
+        .target(name: "HuojuCorpus", dependencies: ["HuojuText", "HuojuParser", "HuojuIndex"], swiftSettings: engineSettings),
         // The daemon: Unix-socket server (SwiftNIO), protocol v1, access control, live index.
         .target(
             name: "HuojuServer",

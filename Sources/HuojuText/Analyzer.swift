@@ -163,6 +163,26 @@ public final class Analyzer {
         return result
     }
 
+    /// ICU's words of the folded text, punctuation and spaces dropped: what a plain ICU
+    /// analyzer (Lucene's, Tantivy with ICU) would index. Used to feed peers in benchmarks.
+    public func icuWords(_ text: String) -> [String] {
+        let folded = folder.fold(text).text
+        let utf8 = Array(folded.utf8)
+        let count = segment(utf8)
+        return (0..<count).compactMap { index -> String? in
+            let segment = segments[index]
+            let word = folded.utf8Slice(Int(segment.start)..<Int(segment.end))
+            let meaningful = segment.status >= 100 || word.unicodeScalars.contains(where: ScalarClass.isCJK)
+            return meaningful ? String(word) : nil
+        }
+    }
+
+    /// Only ICU word break over already-folded UTF-8: the baseline the full analysis is
+    /// measured against. Returns the number of segments.
+    public func segmentOnly(_ folded: String) -> Int {
+        segment(Array(folded.utf8))
+    }
+
     /// Runs ICU word break over the folded UTF-8, growing the segment buffer when needed.
     private func segment(_ utf8: [UInt8]) -> Int {
         if segments.count < utf8.count + 1 {

@@ -77,94 +77,108 @@ public final class Folder: Sendable {
     /// Folds `text`. With `offsets`, also returns for every byte of the folded UTF-8 the
     /// offset of the original byte it came from, plus one final entry for the end.
     public func fold(_ text: String, offsets: Bool = false) -> (text: String, origins: [Int32]) {
+        var text = text
+        return text.withUTF8 { fold(utf8: $0, offsets: offsets) }
+    }
+
+    private func fold(utf8 input: UnsafeBufferPointer<UInt8>, offsets: Bool) -> (text: String, origins: [Int32]) {
         var output: [UInt8] = []
-        output.reserveCapacity(text.utf8.count)
+        output.reserveCapacity(input.count)
         var origins: [Int32] = []
-        if offsets { origins.reserveCapacity(text.utf8.count + 1) }
+        if offsets { origins.reserveCapacity(input.count + 1) }
 
-        var chunk = String.UnicodeScalarView()
-        var chunkStart = 0
-        var byteOffset = 0
-
-        func emit(_ scalar: Unicode.Scalar, from origin: Int) {
+        @inline(__always) func emit(_ scalar: Unicode.Scalar, from origin: Int) {
             let before = output.count
             UTF8.encode(scalar) { output.append($0) }
             if offsets { for _ in before..<output.count { origins.append(Int32(origin)) } }
         }
+        func text(_ range: Range<Int>) -> String { String(decoding: UnsafeBufferPointer(rebasing: input[range]), as: UTF8.self) }
+
+        // Scalars ICU must fold together (combining sequences, beyond the BMP): byte range.
+        var chunk: Range<Int>?
         func flushChunk() {
-            guard !chunk.isEmpty else { return }
-            for scalar in foldViaICU(String(chunk)).unicodeScalars { emit(scalar, from: chunkStart) }
-            chunk.removeAll()
+            guard let range = chunk else { return }
+            chunk = nil
+            for scalar in foldViaICU(text(range)).unicodeScalars { emit(scalar, from: range.lowerBound) }
         }
-
         // The last scalar folded by table, so a combining mark after it can reclaim it.
-        var previous: (scalar: Unicode.Scalar, outputStart: Int, origin: Int)?
-        // The current run of ideographs folded by table, and whether it must be redone by ICU.
-        var run: (inputStart: String.UnicodeScalarView.Index, outputStart: Int, origin: Int, contextual: Bool)?
-        let scalars = text.unicodeScalars
-
-        func finishRun(at end: String.UnicodeScalarView.Index) {
+        var previous: (start: Int, outputStart: Int)?
+        // The current run of ideographs folded by table, and whether ICU must redo it.
+        var run: (start: Int, outputStart: Int, contextual: Bool)?
+        func finishRun(at end: Int) {
             guard let current = run else { return }
             run = nil
             guard current.contextual else { return }
             previous = nil
             output.removeSubrange(current.outputStart...)
             if offsets { origins.removeSubrange(current.outputStart...) }
-            let input = scalars[current.inputStart..<end]
-            let refolded = foldViaICU(String(input)).unicodeScalars
+            let original = text(current.start..<end)
+            let refolded = foldViaICU(original).unicodeScalars
             // Keep per-character origins when the run kept its length (the usual case).
-            var origin = current.origin
-            var inputIterator = input.makeIterator()
-            let sameLength = refolded.count == input.count
+            let sameLength = refolded.count == original.unicodeScalars.count
+            var origin = current.start
+            var consumed = original.unicodeScalars.makeIterator()
             for scalar in refolded {
-                emit(scalar, from: origin)
-                if sameLength, let consumed = inputIterator.next() { origin += UTF8.width(consumed) }
-                else if !sameLength { origin = current.origin }
+                emit(scalar, from: sameLength ? origin : current.start)
+                if sameLength, let next = consumed.next() { origin += UTF8.width(next) }
             }
         }
 
-        var index = scalars.startIndex
-        while index != scalars.endIndex {
-            let scalar = scalars[index]
-            let width = UTF8.width(scalar)
-            defer { byteOffset += width; index = scalars.index(after: index) }
-            let value = scalar.value
+        var offset = 0
+        while offset < input.count {
+            let lead = input[offset]
+            // ASCII: lowercase letters, everything else as is.
+            if lead < 0x80 {
+                if run != nil { finishRun(at: offset) }
+                if chunk != nil { flushChunk() }
+                previous = (offset, output.count)
+                output.append(lead &- 0x41 < 26 ? lead | 0x20 : lead)
+                if offsets { origins.append(Int32(offset)) }
+                offset += 1
+                continue
+            }
+            let width = lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4
+            var value = UInt32(lead & (width == 2 ? 0x1F : width == 3 ? 0x0F : 0x07))
+            for k in 1..<width { value = value << 6 | UInt32(input[offset + k] & 0x3F) }
+            let scalar = Unicode.Scalar(value)!
             let entry = value < 0x1_0000 ? table[Int(value)] : Self.viaICU
-            if value < 0x1_0000 && entry != Self.viaICU && ScalarClass.isIdeograph(scalar) {
-                flushChunk()
-                if run == nil { run = (index, output.count, byteOffset, false) }
+            if entry != Self.viaICU && ScalarClass.isIdeograph(scalar) {
+                if chunk != nil { flushChunk() }
+                if run == nil { run = (offset, output.count, false) }
                 if contextual[Int(value)] { run!.contextual = true }
-            } else {
-                finishRun(at: index)
+            } else if run != nil {
+                finishRun(at: offset)
             }
             if entry == Self.viaICU {
                 if hj_nfkc_casefold_boundary_before(value) != 0 {
                     flushChunk()
-                    chunkStart = byteOffset
-                } else if chunk.isEmpty, let last = previous {
+                    chunk = offset..<(offset + width)
+                } else if let current = chunk {
+                    chunk = current.lowerBound..<(offset + width)
+                } else if let last = previous {
                     // It combines with the scalar before, which the table already folded alone.
                     output.removeSubrange(last.outputStart...)
                     if offsets { origins.removeSubrange(last.outputStart...) }
-                    chunk.append(last.scalar)
-                    chunkStart = last.origin
-                } else if chunk.isEmpty {
-                    chunkStart = byteOffset
+                    chunk = last.start..<(offset + width)
+                } else {
+                    chunk = offset..<(offset + width)
                 }
                 previous = nil
-                chunk.append(scalar)
+                offset += width
                 continue
             }
-            flushChunk()
-            previous = (scalar, output.count, byteOffset)
+            if chunk != nil { flushChunk() }
+            previous = (offset, output.count)
             if entry < Self.expansionBase {
-                emit(Unicode.Scalar(entry)!, from: byteOffset)
+                emit(Unicode.Scalar(entry)!, from: offset)
             } else {
-                for piece in expansions[Int(entry - Self.expansionBase)] { emit(piece, from: byteOffset) }
+                for piece in expansions[Int(entry - Self.expansionBase)] { emit(piece, from: offset) }
             }
+            offset += width
         }
         flushChunk()
-        finishRun(at: scalars.endIndex)
-        if offsets { origins.append(Int32(byteOffset)) }
+        finishRun(at: input.count)
+        if offsets { origins.append(Int32(input.count)) }
         return (String(decoding: output, as: UTF8.self), origins)
     }
 
