@@ -2,25 +2,36 @@ import HuojuText
 
 /// Finds where a query's parts stand in original text and picks the best passage.
 ///
-/// Text is split into units again with `UnitScanner` (the index stores no offsets, and ICU is
-/// not needed for this): a phrase occurs where the query's units repeat at consecutive positions, and the whole occurrence — not each
-/// character — is marked, mapped back to the original (unfolded) characters. Occurrences of the
-/// query's words are marked too, which is what a partial match shows.
+/// The index stores no offsets, so text is folded again (with offsets back to the original)
+/// and searched: a part without gaps is a plain byte search in the folded text (for CJK that
+/// is exactly a run of units; a Latin end must not continue into a longer word); a part with
+/// gaps (quoted text with punctuation) is matched unit by unit with `UnitScanner`. The whole
+/// occurrence — not each character — is marked, in original characters. Occurrences of the
+/// query's words are marked too, which is what a partial match shows. No ICU is involved.
 struct Highlighter {
     static let passageLength = 110
-    private let analyzer: Analyzer
-    private let patterns: [[String?]]
+
+    enum Pattern {
+        /// Folded UTF-8 of a gap-free part, and whether its first/last unit is a Latin word.
+        case literal([UInt8], latinStart: Bool, latinEnd: Bool)
+        case units([String?])
+    }
+
+    private let patterns: [Pattern]
 
     init(analyzer: Analyzer, plans: [PhrasePlan]) {
-        self.analyzer = analyzer
-        var patterns = plans.map(\.units).filter { !$0.isEmpty }
+        var unitLists = plans.map(\.units).filter { !$0.isEmpty }
         for plan in plans {
             for word in plan.words {
                 let units = analyzer.analyze(word).units.map { $0.map { String($0.text) } }
-                if !units.isEmpty && !patterns.contains(units) { patterns.append(units) }
+                if !units.isEmpty && !unitLists.contains(units) { unitLists.append(units) }
             }
         }
-        self.patterns = patterns
+        patterns = unitLists.map { units in
+            guard !units.contains(where: { $0 == nil }) else { return .units(units) }
+            let latin = { (unit: String?) in !(unit?.unicodeScalars.contains(where: ScalarClass.isCJK) ?? true) }
+            return .literal(Array(units.map { $0! }.joined().utf8), latinStart: latin(units.first!), latinEnd: latin(units.last!))
+        }
     }
 
     /// Marked spans of `text` in Unicode-scalar offsets, merged and sorted.
@@ -30,13 +41,28 @@ struct Highlighter {
 
     private func byteSpans(in text: String) -> [Range<Int>] {
         guard !text.isEmpty, !patterns.isEmpty else { return [] }
-        let units = UnitScanner.units(of: text)
+        let (folded, origins) = Folder.shared.fold(text, offsets: true)
+        let haystack = Array(folded.utf8)
+        var units: [UnitScanner.Unit?]?
         var spans: [Range<Int>] = []
-        for pattern in patterns where pattern.count <= units.count {
-            for start in 0...(units.count - pattern.count) where Self.same(units[start], pattern[0]) {
-                let matches = (0..<pattern.count).allSatisfy { Self.same(units[start + $0], pattern[$0]) }
-                guard matches, let first = units[start], let last = units[start + pattern.count - 1] else { continue }
-                spans.append(first.range.lowerBound..<last.range.upperBound)
+        for pattern in patterns {
+            switch pattern {
+            case .literal(let needle, let latinStart, let latinEnd):
+                for start in Self.occurrences(of: needle, in: haystack) {
+                    let end = start + needle.count
+                    if latinStart && Self.continuesWord(haystack, before: start) { continue }
+                    if latinEnd && Self.continuesWord(haystack, after: end) { continue }
+                    spans.append(Int(origins[start])..<Int(origins[end]))
+                }
+            case .units(let pattern):
+                let scanned = units ?? UnitScanner.units(of: text)
+                units = scanned
+                guard pattern.count <= scanned.count else { continue }
+                for start in 0...(scanned.count - pattern.count) where Self.same(scanned[start], pattern[0]) {
+                    let matches = (0..<pattern.count).allSatisfy { Self.same(scanned[start + $0], pattern[$0]) }
+                    guard matches, let first = scanned[start], let last = scanned[start + pattern.count - 1] else { continue }
+                    spans.append(first.range.lowerBound..<last.range.upperBound)
+                }
             }
         }
         spans.sort { $0.lowerBound < $1.lowerBound }
@@ -49,6 +75,42 @@ struct Highlighter {
             }
         }
         return merged
+    }
+
+    /// Start offsets of every occurrence of `needle` (non-empty) in `haystack`.
+    private static func occurrences(of needle: [UInt8], in haystack: [UInt8]) -> [Int] {
+        guard !needle.isEmpty, needle.count <= haystack.count else { return [] }
+        var result: [Int] = []
+        let first = needle[0]
+        var i = 0
+        while i <= haystack.count - needle.count {
+            if haystack[i] == first && haystack[i..<(i + needle.count)].elementsEqual(needle) {
+                result.append(i)
+                i += needle.count
+            } else {
+                i += 1
+            }
+        }
+        return result
+    }
+
+    /// Whether the scalar ending just before `offset` (or starting at `offset`) is a letter or
+    /// digit, i.e. a Latin match there would be part of a longer word.
+    private static func continuesWord(_ bytes: [UInt8], before offset: Int) -> Bool {
+        var start = offset - 1
+        while start > 0 && bytes[start] & 0xC0 == 0x80 { start -= 1 }
+        return start >= 0 && isWordCharacter(bytes, at: start)
+    }
+
+    private static func continuesWord(_ bytes: [UInt8], after offset: Int) -> Bool {
+        offset < bytes.count && isWordCharacter(bytes, at: offset)
+    }
+
+    private static func isWordCharacter(_ bytes: [UInt8], at offset: Int) -> Bool {
+        var iterator = bytes[offset...].makeIterator()
+        var decoder = UTF8()
+        guard case .scalarValue(let scalar) = decoder.decode(&iterator) else { return false }
+        return ScalarClass.isWordCharacter(scalar)
     }
 
     /// A unit equals a pattern element when both are gaps or both hold the same text.

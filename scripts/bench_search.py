@@ -1,0 +1,150 @@
+#!/usr/bin/env python3
+"""Index and query benchmark: Huoju against Tantivy, same corpus, same ICU words, one run.
+
+Generates a corpus with ../shared/tools/gen_corpus.py, builds Huoju's index with the release
+`huojud`, and reports MB/s, index size / raw size and in-process p50/p99 latency for five
+query classes. Tantivy (PyPI `tantivy`) indexes the same articles, pre-segmented into the same
+ICU words by `huojud export`, with a whitespace tokenizer; its queries are the ICU-word
+equivalents (a CJK run becomes a phrase of its ICU words). Ratios are Huoju / Tantivy.
+
+    python3 scripts/bench_search.py             # 100 MB
+    python3 scripts/bench_search.py --short     # 5 MB, fewer repetitions (CI)
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SHARED = os.environ.get("HUOJU_SHARED") or os.path.join(os.path.dirname(ROOT), "shared")
+
+# (label, Huoju query, Tantivy query over fields title/body; {rare} is filled in)
+QUERIES = [
+    ("one word", "科研", "科研"),
+    ("phrase", "科研助理", '"科研 助理"'),
+    ("two parts", "高新区 人才", '"高 新 区" AND 人才'),
+    ("rare word", "{rare}", "{rare}"),
+    ("field filter", "section:创业孵化 人才", 'section:创业孵化 AND 人才'),
+]
+RARE_CANDIDATES = ["瞪羚", "独角兽", "揭榜挂帅", "颠覆性", "碳达峰", "专精特新", "孵化器"]
+
+
+def run(cmd, **kw):
+    return subprocess.run(cmd, check=True, text=True, capture_output=True, **kw)
+
+
+def percentile(samples, p):
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * p))]
+
+
+def dir_bytes(path):
+    return sum(os.path.getsize(os.path.join(d, f)) for d, _, fs in os.walk(path) for f in fs)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--size", type=float, default=100, help="corpus size in MB (default 100)")
+    ap.add_argument("--short", action="store_true", help="5 MB and 30 repetitions (for CI)")
+    ap.add_argument("--repeat", type=int, default=300, help="timed runs per query")
+    ap.add_argument("--workdir", help="keep corpus and indexes here instead of a temp dir")
+    args = ap.parse_args()
+    if args.short:
+        args.size, args.repeat = 5, 30
+
+    try:
+        import tantivy
+    except ImportError:
+        subprocess.run([sys.executable, "-m", "pip", "install", "-q", "tantivy"], check=False)
+        try:
+            import tantivy
+        except ImportError:
+            tantivy = None
+            print("tantivy: not installable here; Huoju figures only", file=sys.stderr)
+
+    work = args.workdir or tempfile.mkdtemp(prefix="huoju-bench-")
+    os.makedirs(work, exist_ok=True)
+    corpus, index, tindex = (os.path.join(work, n) for n in ("corpus", "index", "tantivy"))
+    huojud = os.path.join(ROOT, ".build/release/huojud")
+    print(f"building release huojud …", file=sys.stderr)
+    run(["swift", "build", "-c", "release", "--product", "huojud"], cwd=ROOT)
+
+    if not os.path.isdir(corpus):
+        run([sys.executable, os.path.join(SHARED, "tools/gen_corpus.py"), str(args.size), corpus])
+    raw = dir_bytes(corpus)
+
+    shutil.rmtree(index, ignore_errors=True)
+    started = time.perf_counter()
+    summary = run([huojud, "index", "--corpus", corpus, "--index", index]).stdout.strip()
+    huoju_index_s = time.perf_counter() - started
+    huoju_size = dir_bytes(index)
+
+    text = "".join(open(os.path.join(corpus, f), encoding="utf-8").read() for f in sorted(os.listdir(corpus))[:200])
+    rare = min(RARE_CANDIDATES, key=lambda w: (text.count(w) == 0, text.count(w)))
+    queries = [(label, h.format(rare=rare), t.format(rare=" ".join(rare))) for label, h, t in QUERIES]
+
+    bench = run([huojud, "bench", "--index", index, "--repeat", str(args.repeat)] + [h for _, h, _ in queries]).stdout
+    huoju = [json.loads(line) for line in bench.splitlines() if line.strip()]
+
+    tantivy_rows = {}
+    if tantivy is not None:
+        # The rare word's ICU words, as Huoju's analyzer splits it.
+        rare_words = json.loads(run([huojud, "analyze", "--json", rare]).stdout)
+        builder = tantivy.SchemaBuilder()
+        builder.add_text_field("title", stored=True, tokenizer_name="whitespace")
+        builder.add_text_field("body", stored=True, tokenizer_name="whitespace")
+        builder.add_text_field("section", stored=True, tokenizer_name="raw")
+        builder.add_text_field("path", stored=True, tokenizer_name="raw")
+        schema = builder.build()
+        shutil.rmtree(tindex, ignore_errors=True)
+        os.makedirs(tindex)
+        exported = run([huojud, "export", "--corpus", corpus]).stdout.splitlines()
+        t_index = tantivy.Index(schema, path=tindex)
+        started = time.perf_counter()
+        writer = t_index.writer(heap_size=512_000_000, num_threads=2)
+        for line in exported:
+            a = json.loads(line)
+            writer.add_document(tantivy.Document(title=a["titleWords"], body=a["bodyWords"], section=a["section"], path=a["path"]))
+        writer.commit()
+        writer.wait_merging_threads()
+        tantivy_index_s = time.perf_counter() - started
+        t_index.reload()
+        searcher = t_index.searcher()
+        for label, _, tq in queries:
+            query = t_index.parse_query(tq, ["title", "body"], field_boosts={"title": 2.0, "body": 1.0})
+            total = searcher.search(query, 10).count
+            for _ in range(max(1, args.repeat // 10)):
+                searcher.search(query, 10)
+            samples = []
+            for _ in range(args.repeat):
+                t0 = time.perf_counter()
+                searcher.search(query, 10)
+                samples.append((time.perf_counter() - t0) * 1000)
+            tantivy_rows[label] = (total, percentile(samples, 0.5), percentile(samples, 0.99))
+        tantivy_size = dir_bytes(tindex)
+
+    print(f"corpus: {raw / 1e6:.1f} MB, {len(os.listdir(corpus))} files   ({work})")
+    print(f"huoju index: {summary}")
+    print(f"huoju:   build {huoju_index_s:.1f} s = {raw / 1e6 / huoju_index_s:.1f} MB/s from raw files; "
+          f"index {huoju_size / 1e6:.1f} MB = {huoju_size / raw:.2f} × raw (stored text included)")
+    if tantivy is not None:
+        print(f"tantivy: build {tantivy_index_s:.1f} s from pre-segmented text (ICU segmentation not counted); "
+              f"index {tantivy_size / 1e6:.1f} MB = {tantivy_size / raw:.2f} × raw")
+    print(f"{'query':<14}{'huoju query':<24}{'hits':>7}{'p50 ms':>9}{'p99 ms':>9}   {'tantivy hits':>12}{'p50 ms':>9}{'p99 ms':>9}{'p50 ratio':>11}")
+    for (label, hq, _), row in zip(queries, huoju):
+        t = tantivy_rows.get(label)
+        tail = f"   {t[0]:>12}{t[1]:>9.3f}{t[2]:>9.3f}{row['p50Ms'] / t[1]:>10.1f}×" if t else ""
+        print(f"{label:<14}{hq:<24}{row['total']:>7}{row['p50Ms']:>9.3f}{row['p99Ms']:>9.3f}{tail}")
+    if not args.workdir:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
