@@ -64,10 +64,12 @@ let package = Package(
             name: "huoju",
             dependencies: ["HuojuProtocol", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
-        .testTarget(name: "HuojuTextTests", dependencies: ["HuojuText", "HuojuParser"]),
+        // Finds ../shared/corpus for the tests; never part of a product.
+        .target(name: "HuojuTestSupport", path: "Tests/HuojuTestSupport"),
+        .testTarget(name: "HuojuTextTests", dependencies: ["HuojuText", "HuojuParser", "HuojuTestSupport"]),
         .testTarget(name: "HuojuParserTests", dependencies: ["HuojuParser"]),
         .testTarget(name: "HuojuIndexTests", dependencies: ["HuojuIndex", "HuojuText"]),
-        .testTarget(name: "HuojuServerTests", dependencies: ["HuojuServer", "HuojuProtocol"]),
-        .testTarget(name: "HuojuQueryTests", dependencies: ["HuojuQuery", "HuojuProtocol", "HuojuIndex", "HuojuText", "HuojuParser", "HuojuCorpus"]),
+        .testTarget(name: "HuojuServerTests", dependencies: ["HuojuServer", "HuojuProtocol", "HuojuTestSupport"]),
+        .testTarget(name: "HuojuQueryTests", dependencies: ["HuojuQuery", "HuojuProtocol", "HuojuTestSupport", "HuojuIndex", "HuojuText", "HuojuParser", "HuojuCorpus"]),
     ]
 )

@@ -88,15 +88,16 @@ def main():
 
     text = "".join(open(os.path.join(corpus, f), encoding="utf-8").read() for f in sorted(os.listdir(corpus))[:200])
     rare = min(RARE_CANDIDATES, key=lambda w: (text.count(w) == 0, text.count(w)))
-    queries = [(label, h.format(rare=rare), t.format(rare=" ".join(rare))) for label, h, t in QUERIES]
+    # Tantivy gets the rare word as ICU splits it: one term, or a phrase of its ICU words.
+    rare_words = json.loads(run([huojud, "analyze", "--json", rare]).stdout)["icuWords"]
+    rare_tantivy = rare_words[0] if len(rare_words) == 1 else '"' + " ".join(rare_words) + '"'
+    queries = [(label, h.format(rare=rare), t.format(rare=rare_tantivy)) for label, h, t in QUERIES]
 
     bench = run([huojud, "bench", "--index", index, "--repeat", str(args.repeat)] + [h for _, h, _ in queries]).stdout
     huoju = [json.loads(line) for line in bench.splitlines() if line.strip()]
 
     tantivy_rows = {}
     if tantivy is not None:
-        # The rare word's ICU words, as Huoju's analyzer splits it.
-        rare_words = json.loads(run([huojud, "analyze", "--json", rare]).stdout)
         builder = tantivy.SchemaBuilder()
         builder.add_text_field("title", stored=True, tokenizer_name="whitespace")
         builder.add_text_field("body", stored=True, tokenizer_name="whitespace")

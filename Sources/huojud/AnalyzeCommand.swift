@@ -8,7 +8,7 @@ struct Analyze: ParsableCommand {
         abstract: "Print the folded text and the tokens of TEXT (what the index sees)."
     )
 
-    @Flag(help: "Print one JSON object per text: {folded, length, tokens: [{kind, text, position}]}.")
+    @Flag(help: "Print one JSON object per text: {folded, length, icuWords, tokens: [{kind, text, position}]}.")
     var json = false
 
     @Argument(help: "Texts to analyze.")
@@ -22,6 +22,8 @@ struct Analyze: ParsableCommand {
         }
         var folded: String
         var length: Int
+        /// ICU's own words, as a plain ICU analyzer would index them.
+        var icuWords: [String]
         var tokens: [TokenOutput]
     }
 
@@ -32,7 +34,7 @@ struct Analyze: ParsableCommand {
         for text in texts {
             let analysis = analyzer.analyze(text)
             if json {
-                let output = Output(folded: analysis.folded, length: analysis.length, tokens: analysis.tokens.map {
+                let output = Output(folded: analysis.folded, length: analysis.length, icuWords: analyzer.icuWords(text), tokens: analysis.tokens.map {
                     Output.TokenOutput(kind: $0.kind == .gram ? "gram" : "word", text: $0.text, position: $0.position)
                 })
                 print(String(decoding: try encoder.encode(output), as: UTF8.self))

@@ -1,4 +1,5 @@
 import Foundation
+import HuojuTestSupport
 import Testing
 @testable import HuojuCorpus
 @testable import HuojuIndex

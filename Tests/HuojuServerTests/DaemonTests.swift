@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import HuojuTestSupport
 import Testing
 #if canImport(Glibc)
 import Glibc

@@ -1,4 +1,5 @@
 import Foundation
+import HuojuTestSupport
 #if canImport(Glibc)
 import Glibc
 #endif

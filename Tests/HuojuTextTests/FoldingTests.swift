@@ -1,3 +1,4 @@
+import HuojuTestSupport
 import Testing
 @testable import HuojuText
 
