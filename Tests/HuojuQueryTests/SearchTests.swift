@@ -192,3 +192,42 @@ final class SampleIndex: @unchecked Sendable {
         }
     }
 }
+
+@Suite struct CorpusIndexingTests {
+    /// A folder with a binary file, an unreadable one, an empty one, a GB18030 and a UTF-16
+    /// copy of a real issue, and a symbolic link loop: the bad ones are reported by path with a
+    /// reason, everything else is indexed, and the encoded copies give the same articles.
+    @Test func badFilesAreReportedAndSkippedWhileTheRestIsIndexed() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("huoju-mixed-\(UUID().uuidString.prefix(8))").path
+        let corpus = root + "/corpus", index = root + "/index"
+        try FileManager.default.createDirectory(atPath: corpus + "/sub", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let sample = try SharedCorpus.files().first!
+        let text = try String(contentsOf: sample, encoding: .utf8)
+        try text.write(toFile: corpus + "/a_utf8.txt", atomically: true, encoding: .utf8)
+        try Data(iconvEncode(text, to: "GB18030")).write(to: URL(fileURLWithPath: corpus + "/b_gb18030.txt"))
+        try Data([0xFF, 0xFE] + iconvEncode(text, to: "UTF-16LE")).write(to: URL(fileURLWithPath: corpus + "/sub/c_utf16.txt"))
+        var binary: [UInt8] = [0x7F, 0x45, 0x4C, 0x46, 0, 0, 0, 1]
+        for i in 0..<4096 { binary.append(UInt8(truncatingIfNeeded: i &* 131 &+ 7)) }
+        try Data(binary).write(to: URL(fileURLWithPath: corpus + "/d_binary.txt"))
+        FileManager.default.createFile(atPath: corpus + "/e_empty.txt", contents: Data())
+        try FileManager.default.createSymbolicLink(atPath: corpus + "/sub/loop", withDestinationPath: corpus)
+
+        let summary = try CorpusIndexer(corpus: corpus, index: index).rebuild()
+        #expect(summary.files == 3)
+        let reasons = Dictionary(summary.skipped.map { ($0.path, $0.reason) }, uniquingKeysWith: { a, _ in a })
+        #expect(reasons[corpus + "/d_binary.txt"]?.contains("binary") == true, "\(reasons)")
+        #expect(reasons[corpus + "/e_empty.txt"] == "empty file")
+        #expect(reasons.keys.contains { $0.hasSuffix("/sub/loop") }, "\(reasons)")
+
+        let searcher = Searcher(snapshot: try IndexSnapshot.open(directory: index))
+        let perFile = Int(summary.articles / 3)
+        #expect(summary.articles == 3 * perFile)
+        let all = try searcher.search(SearchRequest(query: "高新区", limit: 1000, exact: true))
+        let byPath = Dictionary(grouping: all.hits, by: { URL(fileURLWithPath: $0.path).lastPathComponent })
+        #expect(Set(byPath.keys) == ["a_utf8.txt", "b_gb18030.txt", "c_utf16.txt"])
+        let titles = byPath.mapValues { $0.sorted { $0.ordinal < $1.ordinal }.map(\.title) }
+        #expect(titles["a_utf8.txt"] == titles["b_gb18030.txt"])
+        #expect(titles["a_utf8.txt"] == titles["c_utf16.txt"])
+    }
+}

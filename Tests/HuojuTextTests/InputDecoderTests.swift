@@ -1,28 +1,8 @@
 import Glibc
+import HuojuParser
+import HuojuTestSupport
 import Testing
 @testable import HuojuText
-
-/// Encodes UTF-8 text with glibc's iconv: an encoder independent of ICU, so the decoder is
-/// checked against something it does not share code with.
-func iconvEncode(_ text: String, to charset: String) -> [UInt8] {
-    let converter = iconv_open(charset, "UTF-8")
-    precondition(converter != iconv_t(bitPattern: -1), "iconv cannot encode \(charset)")
-    defer { iconv_close(converter) }
-    var input = Array(text.utf8).map { CChar(bitPattern: $0) }
-    var output = [CChar](repeating: 0, count: input.count * 4 + 16)
-    let written: Int = input.withUnsafeMutableBufferPointer { inBuffer in
-        output.withUnsafeMutableBufferPointer { outBuffer in
-            var inPointer: UnsafeMutablePointer<CChar>? = inBuffer.baseAddress
-            var inLeft = inBuffer.count
-            var outPointer: UnsafeMutablePointer<CChar>? = outBuffer.baseAddress
-            var outLeft = outBuffer.count
-            let result = iconv(converter, &inPointer, &inLeft, &outPointer, &outLeft)
-            precondition(result != -1, "iconv failed")
-            return outBuffer.count - outLeft
-        }
-    }
-    return output[0..<written].map { UInt8(bitPattern: $0) }
-}
 
 @Suite struct InputDecoderTests {
     let sample = "火炬动态\r\n2022年第13期(总第542期)\r\n苏州高新区:千名应届毕业生签约科研助理岗。R&D 5G ５Ｇ 𠀀\n"
@@ -74,4 +54,22 @@ func iconvEncode(_ text: String, to charset: String) -> [UInt8] {
 
 extension Array where Element == UInt8 {
     func withBOM(_ bom: [UInt8]) -> [UInt8] { bom + self }
+}
+
+@Suite struct EncodedSampleTests {
+    /// GB18030 and UTF-16 copies of every real sample issue decode to the same text, so they
+    /// parse to the same articles as the UTF-8 original.
+    @Test func encodedCopiesParseToTheSameArticles() throws {
+        for (name, text) in try SharedCorpus.texts() {
+            let original = IssueParser.parse(try InputDecoder.decode(Array(text.utf8)).text)
+            #expect(!original.articles.isEmpty)
+            for (charset, bom) in [("GB18030", [UInt8]()), ("UTF-16LE", [0xFF, 0xFE]), ("UTF-16BE", [0xFE, 0xFF])] {
+                let decoded = try InputDecoder.decode(bom + iconvEncode(text, to: charset))
+                #expect(decoded.encoding == charset, "\(name) as \(charset) read as \(decoded.encoding)")
+                let parsed = IssueParser.parse(decoded.text)
+                #expect(parsed.articles == original.articles, "\(name) as \(charset)")
+                #expect(parsed.issue == original.issue)
+            }
+        }
+    }
 }
