@@ -3,7 +3,7 @@ import HuojuIndex
 import HuojuProtocol
 import HuojuText
 
-public struct SearchRequest: Sendable, Codable {
+public struct SearchRequest: Sendable {
     public var query: String
     public var limit: Int
     public var offset: Int

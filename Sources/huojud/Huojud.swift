@@ -5,7 +5,7 @@ struct Huojud: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "huojud",
         abstract: "Huoju: full-text search for Chinese archives — indexing, offline tools and the query daemon.",
-        subcommands: [Serve.self, Index.self, Search.self, Parse.self, Analyze.self, Bench.self, BenchAnalyzer.self, Export.self]
+        subcommands: [Serve.self, Index.self, Search.self, Verify.self, Parse.self, Analyze.self, Bench.self, BenchAnalyzer.self, Export.self]
     )
 }
 

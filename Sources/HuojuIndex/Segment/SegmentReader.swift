@@ -45,8 +45,6 @@ public final class SegmentReader: @unchecked Sendable {
 
     public func termInfo(_ term: TermKey) throws(IndexError) -> TermInfo? { try terms.lookup(term) }
 
-    public func terms(withPrefix prefix: [UInt8]) throws(IndexError) -> [(TermKey, TermInfo)] { try terms.terms(withPrefix: prefix) }
-
     public func postings(_ info: TermInfo) throws(IndexError) -> PostingsIterator {
         try PostingsIterator(postings: postings, positions: positions, info: info, file: postingsName)
     }

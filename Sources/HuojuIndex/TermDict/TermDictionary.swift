@@ -141,31 +141,6 @@ struct TermDictionary {
         return found
     }
 
-    /// Every term with the given prefix, in order.
-    func terms(withPrefix prefix: [UInt8]) throws(IndexError) -> [(TermKey, TermInfo)] {
-        guard blockCount > 0 else { return [] }
-        var low = 0, high = blockCount - 1
-        while low < high {
-            let mid = (low + high + 1) / 2
-            if compare(try firstTerm(ofBlock: mid), prefix) < 0 { low = mid } else { high = mid - 1 }
-        }
-        var result: [(TermKey, TermInfo)] = []
-        var block = low
-        var done = false
-        while !done && block < blockCount {
-            try scanBlock(block) { bytes, info in
-                if bytes.starts(with: prefix) {
-                    result.append((TermKey(bytes: Array(bytes)), info))
-                    return true
-                }
-                if compare(bytes, prefix) > 0 { done = true; return false }
-                return true
-            }
-            block += 1
-        }
-        return result
-    }
-
     /// Every term in order (for merging and verification).
     func forEach(_ body: (TermKey, TermInfo) throws(IndexError) -> Void) throws(IndexError) {
         for block in 0..<blockCount {
