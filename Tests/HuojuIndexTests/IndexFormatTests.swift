@@ -150,7 +150,7 @@ func temporaryDirectory() -> String {
         #expect {
             try IndexSnapshot.open(directory: directory)
         } throws: { error in
-            "\(error)".contains("analyzer") && "\(error)".contains("rebuild")
+            "\(error)".contains("analyzer") && "\(error)".contains("huojud index --corpus")
         }
     }
 }
