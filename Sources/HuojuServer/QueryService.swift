@@ -44,12 +44,17 @@ public final class QueryService: Sendable {
     }
 
     /// Opens the index, building it from the corpus first when it is missing or was written
-    /// by another version.
+    /// by another version. When the corpus changed after the index was committed, the old
+    /// index is served while a rebuild runs in the background.
     public func open() throws {
         do {
             let snapshot = try IndexSnapshot.open(directory: indexDirectory)
             searcher.withLock { $0 = Searcher(snapshot: snapshot) }
             logger.info("opened index", metadata: ["index": "\(indexDirectory)", "documents": "\(snapshot.docCount)"])
+            if let corpus, Self.isStale(index: indexDirectory, corpus: corpus) {
+                logger.notice("the corpus changed after the index was built; reindexing in the background")
+                _ = startReindex()
+            }
         } catch {
             switch error {
             case .missing, .incompatible:
@@ -189,6 +194,17 @@ public final class QueryService: Sendable {
             reindexState.withLock { $0 = report }
             throw error
         }
+    }
+
+    /// True when a corpus file (or folder) is newer than the committed manifest.
+    static func isStale(index: String, corpus: String) -> Bool {
+        func modified(_ path: String) -> Date? {
+            (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date
+        }
+        guard let committed = modified(index + "/" + Manifest.fileName) else { return true }
+        let listing = CorpusScanner.scan(corpus)
+        let folders = Set(listing.files.map { ($0 as NSString).deletingLastPathComponent } + [corpus])
+        return (listing.files + folders).contains { (modified($0) ?? .distantPast) > committed }
     }
 
     private struct IDOnly: Decodable { var id: RequestID? }

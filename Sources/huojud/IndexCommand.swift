@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import HuojuCorpus
 import HuojuIndex
+import HuojuServer
 import Synchronization
 
 /// `huojud index --corpus DIR [--index DIR]`: builds the index from an archive folder.
@@ -19,6 +20,12 @@ struct Index: ParsableCommand {
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
     func run() throws {
+        // The same lock a serving daemon holds: never write an index a daemon is serving.
+        let lock: Int32
+        do { lock = try SocketGuard.lockIndex(options.index) } catch {
+            throw RuntimeError("\(error); ask the daemon to rebuild it with `huoju reindex`")
+        }
+        defer { close(lock) }
         var indexer = CorpusIndexer(corpus: corpus, index: options.index)
         indexer.threads = max(1, threads)
         let progress = isatty(2) != 0 ? ProgressBar() : nil

@@ -112,6 +112,9 @@ import Glibc
         let third = try run("huojud", ["serve", "--index", daemon.index, "--socket", other + ".sock"])
         #expect(third.status != 0 && third.stderr.contains("already serves the index"), "\(third.stderr)")
         #expect(try run("huoju", ["ping", "--socket", daemon.socket]).status == 0)
+        // Nor may an offline build write into it.
+        let offline = try run("huojud", ["index", "--corpus", SharedCorpus.directory!.path, "--index", daemon.index])
+        #expect(offline.status != 0 && offline.stderr.contains("huoju reindex"), "\(offline.stderr)")
 
         // SIGKILL leaves a stale socket file; the next daemon replaces it.
         kill(daemon.process.processIdentifier, SIGKILL)
