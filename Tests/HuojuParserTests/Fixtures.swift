@@ -17,7 +17,7 @@ enum Fixtures {
     /// The repository's `Samples/` directory.
     static func samplesDirectory(filePath: String = #filePath) -> URL? {
         ancestors(of: filePath).lazy.map { $0.appendingPathComponent("Samples") }
-            .first { FileManager.default.fileExists(atPath: $0.appendingPathComponent("README.md").path) }
+            .first { FileManager.default.fileExists(atPath: $0.appendingPathComponent("2023_05.txt").path) }
     }
 
     static func corpusFile(_ name: String) throws -> String {
