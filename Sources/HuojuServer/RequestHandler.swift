@@ -40,14 +40,15 @@ final class RequestHandler: ChannelInboundHandler {
         }
         let previous = tail ?? eventLoop.makeSucceededVoidFuture()
         let server = self.server
-        tail = previous.flatMap { reply }.flatMap { bytes, effect in
-            channel.writeAndFlush(ByteBuffer(bytes: bytes)).always { _ in
-                server.inFlight.subtract(1, ordering: .relaxed)
-                if case .shutdown = effect { server.requestShutdown() }
-            }
-        }.recover { _ in
-            server.inFlight.subtract(1, ordering: .relaxed)
+        let written = previous.flatMap { reply }.flatMap { bytes, effect in
+            channel.writeAndFlush(ByteBuffer(bytes: bytes)).map { effect }
         }
+        // Exactly one decrement per request, whether it was answered or the channel failed.
+        written.whenComplete { result in
+            server.inFlight.subtract(1, ordering: .relaxed)
+            if case .success(.shutdown) = result { server.requestShutdown() }
+        }
+        tail = written.map { _ in }.recover { _ in }
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
