@@ -19,6 +19,7 @@ final class Evaluation {
     /// [atom][segment][field index in atom.fields]
     private var phraseMatches: [[[FieldMatches]]]
     private var segmentMatches: [DocSet] = []
+    private(set) var scoringTerms: [ScoringTerm] = []
     /// Average length per field, indexed by `Field.rawValue`.
     private var averageLengths = [Double](repeating: 0, count: Field.allCases.count)
 
@@ -41,6 +42,7 @@ final class Evaluation {
             }
         }
         for field in Field.text { averageLengths[Int(field.rawValue)] = snapshot.averageLength(field) }
+        scoringTerms = try buildScoringTerms()
     }
 
     private func evaluate(_ node: CompiledQuery.Node, segment s: Int, reader: SegmentReader) throws(IndexError) -> DocSet {
@@ -82,10 +84,7 @@ final class Evaluation {
     }
 
     private func postingsDocs(_ term: TermKey, in reader: SegmentReader) throws(IndexError) -> DocSet {
-        guard var iterator = try reader.postings(term) else { return .empty }
-        var docs: [UInt32] = []
-        while iterator.doc != PostingsIterator.end { docs.append(iterator.doc); try iterator.next() }
-        return DocSet(docs: docs)
+        DocSet(docs: try Self.decode(term, in: reader).docs)
     }
 
     /// Documents that miss the exact query but hold some of its words (two-character-plus
@@ -135,7 +134,7 @@ final class Evaluation {
 
     /// The query's BM25 terms: for every positive text part and field, the phrase itself
     /// (tf = occurrences, df = documents containing it) and its words.
-    private(set) lazy var scoringTerms: [ScoringTerm] = {
+    private func buildScoringTerms() throws(IndexError) -> [ScoringTerm] {
         var terms: [ScoringTerm] = []
         let docCount = snapshot.docCount
         for (index, atom) in query.atoms.enumerated() where atom.positive {
@@ -148,7 +147,8 @@ final class Evaluation {
                 }
                 for word in atom.plan.words where !terms.contains(where: { $0.kind == .word && $0.text == word && $0.field == field }) {
                     let key = TermKey(field, .word, word)
-                    let postings = snapshot.segments.map { Self.decode(key, in: $0) }
+                    var postings: [(docs: [UInt32], freqs: [Int])] = []
+                    for segment in snapshot.segments { postings.append(try Self.decode(key, in: segment)) }
                     let docFreq = postings.reduce(0) { $0 + $1.docs.count }
                     terms.append(ScoringTerm(kind: .word, text: word, field: field, boost: FieldBoost.of(field),
                                              idf: BM25.idf(docCount: docCount, docFreq: docFreq), docFreq: docFreq, postings: postings))
@@ -156,17 +156,18 @@ final class Evaluation {
             }
         }
         return terms
-    }()
+    }
 
-    private static func decode(_ term: TermKey, in segment: SegmentReader) -> (docs: [UInt32], freqs: [Int]) {
+    /// A term's whole posting list in one segment: documents and term frequencies.
+    private static func decode(_ term: TermKey, in segment: SegmentReader) throws(IndexError) -> (docs: [UInt32], freqs: [Int]) {
         var docs: [UInt32] = [], freqs: [Int] = []
-        guard var iterator = try? segment.postings(term) else { return ([], []) }
+        guard var iterator = try segment.postings(term) else { return ([], []) }
         docs.reserveCapacity(iterator.docFreq)
         freqs.reserveCapacity(iterator.docFreq)
         while iterator.doc != PostingsIterator.end {
             docs.append(iterator.doc)
             freqs.append(iterator.termFrequency)
-            if (try? iterator.next()) == nil { break }
+            try iterator.next()
         }
         return (docs, freqs)
     }
