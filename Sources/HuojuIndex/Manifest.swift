@@ -15,7 +15,7 @@ public struct SegmentInfo: Codable, Sendable, Equatable {
 /// It is replaced atomically (write `manifest.json.tmp`, fsync, rename, fsync the directory),
 /// so a reader sees either the previous commit or the next one, never a mix.
 public struct Manifest: Codable, Sendable, Equatable {
-    public static let formatVersion = 1
+    public static let formatVersion = 2
     public static let fileName = "manifest.json"
 
     public var formatVersion: Int

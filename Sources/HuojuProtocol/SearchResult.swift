@@ -3,15 +3,18 @@
 /// These wire types live apart from the engine so the thin client can decode them without
 /// linking ICU or the index.
 public struct SearchResult: Codable, Sendable {
-    /// Exact matches (an exact count, not an estimate).
+    /// Exact matches: all of them when `totalIsExact`, else a lower bound (top-k counting
+    /// skipped documents that could not rank).
     public var total: Int
+    public var totalIsExact: Bool
     /// Partial matches available after the exact ones (0 with `exact`).
     public var partialTotal: Int
     public var tookMs: Double
     public var hits: [SearchHit]
 
-    public init(total: Int, partialTotal: Int, tookMs: Double, hits: [SearchHit]) {
+    public init(total: Int, totalIsExact: Bool = true, partialTotal: Int, tookMs: Double, hits: [SearchHit]) {
         self.total = total
+        self.totalIsExact = totalIsExact
         self.partialTotal = partialTotal
         self.tookMs = tookMs
         self.hits = hits
@@ -71,10 +74,22 @@ public struct SearchHit: Codable, Sendable {
 public struct ExplainEntry: Codable, Sendable, Equatable {
     public enum Kind: String, Codable, Sendable { case phrase, word }
 
+    /// A phrase's index terms with their document frequencies: its idf is the sum of theirs.
+    public struct TermStatistic: Codable, Sendable, Equatable {
+        public var term: String
+        public var docFreq: Int
+
+        public init(term: String, docFreq: Int) {
+            self.term = term
+            self.docFreq = docFreq
+        }
+    }
+
     public var kind: Kind
     public var text: String
     public var field: String
     public var tf: Int
+    /// Documents holding the word; for a phrase, those holding its rarest term.
     public var docFreq: Int
     public var docCount: Int
     public var length: Int
@@ -82,9 +97,12 @@ public struct ExplainEntry: Codable, Sendable, Equatable {
     public var boost: Double
     public var idf: Double
     public var score: Double
+    /// Phrases only: the terms whose idfs add up to `idf`.
+    public var terms: [TermStatistic]?
 
     public init(kind: Kind, text: String, field: String, tf: Int, docFreq: Int, docCount: Int, length: Int,
-                averageLength: Double, boost: Double, idf: Double, score: Double) {
+                averageLength: Double, boost: Double, idf: Double, score: Double, terms: [TermStatistic]? = nil) {
+        self.terms = terms
         self.kind = kind
         self.text = text
         self.field = field

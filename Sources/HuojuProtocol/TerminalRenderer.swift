@@ -42,7 +42,7 @@ public struct TerminalRenderer: Sendable {
             }
         }
         let partial = result.partialTotal > 0 ? " (+\(result.partialTotal) partial)" : ""
-        lines.append("\(result.total) matching article\(result.total == 1 ? "" : "s")\(partial) in \(formatScore(result.tookMs)) ms")
+        lines.append("\(result.totalIsExact ? "" : "at least ")\(result.total) matching article\(result.total == 1 ? "" : "s")\(partial) in \(formatScore(result.tookMs)) ms")
         return lines.joined(separator: "\n")
     }
 

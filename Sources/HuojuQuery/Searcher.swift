@@ -12,14 +12,18 @@ public struct SearchRequest: Sendable {
     public var explain: Bool
     /// Extra filter, same as `zone:` in the query.
     public var zone: String?
+    /// `.exact` counts every match; `.topK` skips what cannot rank and reports a lower bound.
+    public var counting: Counting
 
-    public init(query: String, limit: Int = 10, offset: Int = 0, exact: Bool = false, explain: Bool = false, zone: String? = nil) {
+    public init(query: String, limit: Int = 10, offset: Int = 0, exact: Bool = false, explain: Bool = false, zone: String? = nil,
+                counting: Counting = .exact) {
         self.query = query
         self.limit = limit
         self.offset = offset
         self.exact = exact
         self.explain = explain
         self.zone = zone
+        self.counting = counting
     }
 }
 
@@ -39,10 +43,9 @@ public enum SearchError: Error, CustomStringConvertible, Sendable {
 
 /// Runs queries against one snapshot.
 ///
-/// Two passes: match every clause over every segment (exact counts, exact phrase document
-/// frequencies), then score the matching documents with BM25 over the snapshot's statistics
-/// and keep the best `offset + limit`. When exact matches are fewer than that, documents that
-/// contain some of the query's words follow as partial matches.
+/// Exact matches are collected first, ranked by BM25 over the snapshot's statistics, keeping
+/// the best `offset + limit`. When they are fewer than that, documents that contain some of
+/// the query's words follow as partial matches, ranked by those words alone.
 public final class Searcher: Sendable {
     public let snapshot: IndexSnapshot
 
@@ -62,48 +65,27 @@ public final class Searcher: Sendable {
         do {
             let evaluation = try Evaluation(query: query, snapshot: snapshot)
             let wanted = request.offset + request.limit
-            let better = { (a: (MatchedDoc, Double), b: (MatchedDoc, Double)) in a.1 > b.1 || (a.1 == b.1 && a.0.global < b.0.global) }
-            var ranked = Array(Array(zip(evaluation.exact, evaluation.scores(evaluation.exact, scoring: .phrasesAndWords))).topK(wanted, by: better))
+            let exact = try evaluation.collect(.exact, k: wanted, counting: request.counting)
+            var ranked = exact.hits
             var partialTotal = 0
             if !request.exact, ranked.count < wanted {
-                let partial = try evaluation.partialMatches()
-                partialTotal = partial.count
-                ranked += Array(zip(partial, evaluation.scores(partial, scoring: .wordsOnly))).topK(wanted - ranked.count, by: better)
+                let partial = try evaluation.collect(.partial, k: wanted - ranked.count, counting: request.counting)
+                partialTotal = partial.total
+                ranked += partial.hits
             }
+            let page = Array(ranked.dropFirst(request.offset).prefix(request.limit))
+            let breakdowns = try evaluation.explain(page)
             let highlighter = Highlighter(analyzer: analyzer, plans: query.positivePlans)
             var hits: [SearchHit] = []
-            for (match, _) in ranked.dropFirst(request.offset).prefix(request.limit) {
+            for (match, breakdown) in zip(page, breakdowns) {
                 let document = try snapshot.segments[match.segment].document(match.local)
-                let breakdown = evaluation.explain(match, scoring: match.partial ? .wordsOnly : .phrasesAndWords)
                 hits.append(SearchHit(document: document, score: breakdown, partial: match.partial,
                                       explain: request.explain, highlighter: highlighter))
             }
             let took = Double(DispatchTime.now().uptimeNanoseconds - started) / 1_000_000
-            return SearchResult(total: evaluation.exact.count, partialTotal: partialTotal, tookMs: took, hits: hits)
+            return SearchResult(total: exact.total, totalIsExact: exact.isExact, partialTotal: partialTotal, tookMs: took, hits: hits)
         } catch {
             throw .index(error)
         }
-    }
-}
-
-extension Array {
-    /// The first `k` elements in `areInIncreasingOrder` order, without sorting everything.
-    func topK(_ k: Int, by areInIncreasingOrder: (Element, Element) -> Bool) -> ArraySlice<Element> {
-        if count <= k * 4 || k == 0 { return sorted(by: areInIncreasingOrder).prefix(k) }
-        var heap: [Element] = []  // the worst kept element first after sorting
-        heap.reserveCapacity(k + 1)
-        for element in self {
-            if heap.count < k {
-                heap.append(element)
-                if heap.count == k { heap.sort(by: areInIncreasingOrder) }
-            } else if areInIncreasingOrder(element, heap[k - 1]) {
-                var index = k - 1
-                while index > 0, areInIncreasingOrder(element, heap[index - 1]) { index -= 1 }
-                heap.insert(element, at: index)
-                heap.removeLast()
-            }
-        }
-        if heap.count < k { heap.sort(by: areInIncreasingOrder) }
-        return heap[...]
     }
 }

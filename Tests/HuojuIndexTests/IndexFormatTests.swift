@@ -34,7 +34,7 @@ func temporaryDirectory() -> String {
         }
         var postings = ByteWriter(), positions = ByteWriter()
         postings.writeUInt32(0); positions.writeUInt32(0)  // headers, as in a segment
-        let info = PostingsWriter.write(docs: docs[...], positions: positionList[...], postings: &postings, positionsOut: &positions)
+        let info = PostingsWriter.write(docs: docs[...], positions: positionList[...], lengths: nil, postings: &postings, positionsOut: &positions)
         #expect(info.docFreq == 1000)
         try postings.bytes.withUnsafeBytes { p throws in
             try positions.bytes.withUnsafeBytes { q throws in

@@ -161,7 +161,10 @@ final class SampleIndex: @unchecked Sendable {
             let sum = hit.explain!.reduce(0) { $0 + $1.score }
             #expect(abs(sum - hit.score) <= 1e-9 * max(1, abs(hit.score)))
             for entry in hit.explain! {
-                let idf = log(1 + (Double(entry.docCount) - Double(entry.docFreq) + 0.5) / (Double(entry.docFreq) + 0.5))
+                // A phrase's idf is the sum of its terms' idfs (Lucene's PhraseQuery).
+                let docFreqs = entry.kind == .phrase ? entry.terms!.map(\.docFreq) : [entry.docFreq]
+                let idf = docFreqs.reduce(0) { $0 + log(1 + (Double(entry.docCount) - Double($1) + 0.5) / (Double($1) + 0.5)) }
+                #expect(abs(idf - entry.idf) <= 1e-12 * idf)
                 let norm = Double(entry.tf) / (Double(entry.tf) + 1.2 * (1 - 0.75 + 0.75 * Double(entry.length) / entry.averageLength))
                 #expect(abs(entry.boost * idf * norm - entry.score) <= 1e-9 * max(1, entry.score))
             }

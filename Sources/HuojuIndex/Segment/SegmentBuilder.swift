@@ -99,7 +99,8 @@ public final class SegmentBuilder {
         positions.writeUInt32(SegmentFiles.positionsMagic)
         for term in order {
             let range = starts[term]..<starts[term + 1]
-            let info = PostingsWriter.write(docs: docs[range], positions: positionsByTerm[range],
+            let slot = Field(rawValue: termKeys[term].bytes[0]).flatMap { Field.text.firstIndex(of: $0) }
+            let info = PostingsWriter.write(docs: docs[range], positions: positionsByTerm[range], lengths: slot.map { lengths[$0] },
                                             postings: &postings, positionsOut: &positions)
             dictionary.add(termKeys[term], info)
         }
