@@ -48,9 +48,12 @@ public struct Request: Codable, Sendable {
     public var zone: String?
     public var exact: Bool?
     public var explain: Bool?
+    /// `search`: "exact" (default) counts every match; "topK" skips what cannot rank.
+    public var counting: String?
 
     public init(op: RequestOp, id: RequestID? = nil, query: String? = nil, limit: Int? = nil, offset: Int? = nil,
-                zone: String? = nil, exact: Bool? = nil, explain: Bool? = nil) {
+                zone: String? = nil, exact: Bool? = nil, explain: Bool? = nil, counting: String? = nil) {
+        self.counting = counting
         self.v = ProtocolVersion.current
         self.id = id
         self.op = op.rawValue

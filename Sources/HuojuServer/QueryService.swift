@@ -104,8 +104,16 @@ public final class QueryService: Sendable {
             guard let searcher = searcher.withLock({ $0 }) else {
                 return (encode(Reply<Empty>(id: id, error: ReplyError(.notAvailable, "the index is not open yet"))), .none)
             }
+            let counting: Counting
+            switch request.counting {
+            case nil, "exact": counting = .exact
+            case "topK": counting = .topK
+            case let other?:
+                return (encode(Reply<Empty>(id: id, error: ReplyError(.badRequest, "counting must be \"exact\" or \"topK\", not \"\(other)\""))), .none)
+            }
             let search = SearchRequest(query: query, limit: request.limit ?? 10, offset: request.offset ?? 0,
-                                       exact: request.exact ?? false, explain: request.explain ?? false, zone: request.zone)
+                                       exact: request.exact ?? false, explain: request.explain ?? false, zone: request.zone,
+                                       counting: counting)
             do {
                 return (encode(Reply(id: id, result: try searcher.search(search))), .none)
             } catch {

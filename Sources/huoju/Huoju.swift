@@ -106,12 +106,13 @@ struct SearchCommand: ParsableCommand {
     @Option(help: "Only articles of this zone.") var zone: String?
     @Flag(help: "Exact matches only.") var exact = false
     @Flag(help: "Show the BM25 breakdown of every hit.") var explain = false
+    @Flag(help: "Faster: skip what cannot rank; the total becomes a lower bound.") var topK = false
     @Option(help: "Highlight matches: auto, always or never.") var color: ColorMode = .auto
     @Argument(help: "The query.") var query: [String]
 
     func run() throws {
         let request = Request(op: .search, id: .number(1), query: query.joined(separator: " "), limit: limit, offset: offset,
-                              zone: zone, exact: exact ? true : nil, explain: explain ? true : nil)
+                              zone: zone, exact: exact ? true : nil, explain: explain ? true : nil, counting: topK ? "topK" : nil)
         let result = try connection.call(request, as: SearchResult.self)
         if connection.json { try connection.printJSON(result) } else { print(TerminalRenderer(color: color.enabled).render(result, offset: offset)) }
     }

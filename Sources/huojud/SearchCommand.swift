@@ -27,6 +27,9 @@ struct Search: ParsableCommand {
     @Flag(help: "Print the BM25 breakdown of every hit.")
     var explain = false
 
+    @Flag(help: "Top-k counting: skip what cannot rank; the total becomes a lower bound.")
+    var topK = false
+
     @Flag(help: "Print the reply as JSON.")
     var json = false
 
@@ -36,7 +39,8 @@ struct Search: ParsableCommand {
     func run() throws {
         let snapshot: IndexSnapshot
         do { snapshot = try IndexSnapshot.open(directory: options.index) } catch { throw RuntimeError(error.description) }
-        let request = SearchRequest(query: query, limit: limit, offset: offset, exact: exact, explain: explain, zone: zone)
+        let request = SearchRequest(query: query, limit: limit, offset: offset, exact: exact, explain: explain, zone: zone,
+                                    counting: topK ? .topK : .exact)
         let result: SearchResult
         do { result = try Searcher(snapshot: snapshot).search(request) } catch { throw RuntimeError(error.description) }
         if json {
