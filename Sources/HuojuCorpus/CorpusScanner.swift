@@ -16,6 +16,14 @@ public enum CorpusScanner {
     /// Names ending like this are never issue text.
     static let ignoredSuffixes = [".tmp", ".swp", ".part", "~"]
 
+    /// Hidden files and folders are never walked.
+    public static func isHidden(_ name: String) -> Bool { name.hasPrefix(".") }
+
+    /// A file the scanner leaves out: hidden, or a temporary or backup name.
+    public static func isIgnoredFile(_ name: String) -> Bool {
+        isHidden(name) || ignoredSuffixes.contains(where: name.hasSuffix)
+    }
+
     public static func scan(_ root: String) -> Listing {
         var listing = Listing(files: [], skipped: [])
         var visited = Set<String>()  // device:inode of directories, to stop link loops
@@ -42,7 +50,7 @@ public enum CorpusScanner {
         var names: [String] = []
         while let entry = readdir(handle) {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            if !name.hasPrefix(".") { names.append(name) }
+            if !isHidden(name) { names.append(name) }
         }
         closedir(handle)
         for name in names.sorted() {
@@ -56,7 +64,7 @@ public enum CorpusScanner {
             switch entryInfo.st_mode & S_IFMT {
             case S_IFDIR: walk(path, &listing, &visited, depth: depth + 1)
             case S_IFREG:
-                if !ignoredSuffixes.contains(where: name.hasSuffix) { listing.files.append(path) }
+                if !isIgnoredFile(name) { listing.files.append(path) }
             default: listing.skipped.append((path, "not a regular file"))
             }
         }

@@ -37,7 +37,7 @@ final class Evaluation {
         for (s, segment) in snapshot.segments.enumerated() {
             let matches = try evaluate(query.root, segment: s, reader: segment)
             segmentMatches.append(matches)
-            for local in matches.docs {
+            for local in matches.docs where !segment.isDeleted(local) {
                 exact.append(MatchedDoc(global: snapshot.bases[s] + Int(local), segment: s, local: local))
             }
         }
@@ -111,7 +111,7 @@ final class Evaluation {
                     candidates = candidates.subtracting(try evaluate(inner, segment: s, reader: reader))
                 }
             }
-            for local in candidates.subtracting(segmentMatches[s]).docs {
+            for local in candidates.subtracting(segmentMatches[s]).docs where !reader.isDeleted(local) {
                 result.append(MatchedDoc(global: snapshot.bases[s] + Int(local), segment: s, local: local, partial: true))
             }
         }
