@@ -78,7 +78,7 @@ public struct CorpusIndexer {
     public func update(_ mode: Mode, excluding: Set<String> = [], progress: Progress? = nil) throws(IndexError) -> Summary {
         let started = DispatchTime.now().uptimeNanoseconds
         var summary = Summary(mode: mode)
-        let listing = CorpusScanner.scan(corpus)
+        let listing = CorpusScanner.scan(corpus, skipping: [writer.directory])
         summary.skipped = listing.skipped
         let known = mode == .rebuild ? [:] : writer.sources
         var candidates: [Candidate] = []

@@ -24,21 +24,30 @@ public enum CorpusScanner {
         isHidden(name) || ignoredSuffixes.contains(where: name.hasSuffix)
     }
 
-    public static func scan(_ root: String) -> Listing {
+    /// `skipping` names folders left out silently: the index folder, when it lies inside
+    /// the corpus (its files are not issues, and indexing them would write more of them).
+    public static func scan(_ root: String, skipping: [String] = []) -> Listing {
         var listing = Listing(files: [], skipped: [])
         var visited = Set<String>()  // device:inode of directories, to stop link loops
-        walk(root, &listing, &visited, depth: 0)
+        walk(root, &listing, &visited, skipping: Set(skipping.compactMap(identity)), depth: 0)
         listing.files.sort()
         return listing
     }
 
-    private static func walk(_ directory: String, _ listing: inout Listing, _ visited: inout Set<String>, depth: Int) {
+    /// A folder's device and inode, which name it however it is reached.
+    public static func identity(_ path: String) -> String? {
+        var info = stat()
+        return stat(path, &info) == 0 ? "\(info.st_dev):\(info.st_ino)" : nil
+    }
+
+    private static func walk(_ directory: String, _ listing: inout Listing, _ visited: inout Set<String>, skipping: Set<String>, depth: Int) {
         var info = stat()
         guard stat(directory, &info) == 0 else {
             listing.skipped.append((directory, String(cString: strerror(errno))))
             return
         }
         let identity = "\(info.st_dev):\(info.st_ino)"
+        guard !skipping.contains(identity) else { return }
         guard depth < 64, visited.insert(identity).inserted else {
             listing.skipped.append((directory, "directory already visited (symbolic link loop)"))
             return
@@ -62,7 +71,7 @@ public enum CorpusScanner {
                 continue
             }
             switch entryInfo.st_mode & S_IFMT {
-            case S_IFDIR: walk(path, &listing, &visited, depth: depth + 1)
+            case S_IFDIR: walk(path, &listing, &visited, skipping: skipping, depth: depth + 1)
             case S_IFREG:
                 if !isIgnoredFile(name) { listing.files.append(path) }
             default: listing.skipped.append((path, "not a regular file"))

@@ -33,11 +33,12 @@ public final class CorpusWatcher: Sendable {
     private static let mask = UInt32(IN_CLOSE_WRITE | IN_MOVED_FROM | IN_MOVED_TO | IN_CREATE | IN_DELETE | IN_MODIFY
                                      | IN_DELETE_SELF | IN_MOVE_SELF) | UInt32(IN_ONLYDIR)
 
-    public init(root: String, onChange: @escaping @Sendable () -> Void) throws(Failure) {
+    /// `skipping` names folders not to watch (the index folder, when it lies in the corpus).
+    public init(root: String, skipping: [String] = [], onChange: @escaping @Sendable () -> Void) throws(Failure) {
         self.root = root
         fd = inotify_init1(Int32(IN_CLOEXEC))
         guard fd >= 0 else { throw Failure(description: "cannot start watching \(root): \(String(cString: strerror(errno)))") }
-        var watches = Watches(fd: fd, root: root)
+        var watches = Watches(fd: fd, root: root, skipping: Set(skipping.compactMap(CorpusScanner.identity)))
         watches.add(root)
         guard !watches.paths.isEmpty else {
             close(fd)
@@ -141,16 +142,19 @@ public final class CorpusWatcher: Sendable {
     private struct Watches {
         let fd: Int32
         let root: String
+        /// Device:inode of folders left out.
+        let skipping: Set<String>
         var paths: [Int32: String] = [:]
 
-        init(fd: Int32, root: String) {
+        init(fd: Int32, root: String, skipping: Set<String>) {
             self.fd = fd
             self.root = root
+            self.skipping = skipping
         }
 
         /// Watches `path` and every folder under it the scanner would walk.
         mutating func add(_ path: String) {
-            var visited = Set<String>()
+            var visited = skipping
             add(path, depth: 0, &visited)
         }
 

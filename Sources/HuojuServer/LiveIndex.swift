@@ -80,7 +80,9 @@ public final class LiveIndex: Sendable {
         }
         if watch, let corpus {
             do {
-                let watcher = try CorpusWatcher(root: corpus) { [weak self] in _ = self?.request(.incremental, trigger: .watch) }
+                let watcher = try CorpusWatcher(root: corpus, skipping: [directory]) { [weak self] in
+                    _ = self?.request(.incremental, trigger: .watch)
+                }
                 self.watcher.withLock { $0 = watcher }
                 logger.info("watching the corpus", metadata: ["corpus": "\(corpus)"])
             } catch {

@@ -58,7 +58,8 @@ struct Index: ParsableCommand {
             throw RuntimeError(error.description)
         }
         progress?.finish()
-        print(Self.describe(summary, index: options.index))
+        // Unbuffered: the commit is done, and a script watching the output may need to know now.
+        FileHandle.standardOutput.write(Data((Self.describe(summary, index: options.index) + "\n").utf8))
         writer.startMerges()
         writer.waitForMerges()
         let merges = writer.mergeStats

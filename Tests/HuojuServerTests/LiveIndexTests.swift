@@ -124,6 +124,24 @@ import Glibc
         #expect(Self.lastReindex(client)["generation"] == nil)
     }
 
+    @Test func anIndexFolderInsideTheCorpusIsLeftAlone() throws {
+        let (directory, corpus) = try Self.makeFolder()
+        let daemon = try Daemon(directory: directory, corpus: corpus, index: corpus + "/Index")
+        defer { daemon.stop() }
+        let client = try LineClient(path: daemon.socket)
+        #expect(Self.passDone(client, trigger: "start"))
+        let added = corpus + "/new.txt"
+        try Self.issue("Zqxepsilon").write(to: URL(fileURLWithPath: added))
+        #expect(Self.eventually { Self.paths(client, "zqxepsilon") == [added] })
+        // The commit wrote files into Index/; they neither start passes nor get indexed.
+        let generation = Self.status(client)["generation"] as? Int
+        usleep(2_000_000)
+        #expect(Self.status(client)["generation"] as? Int == generation, "\(daemon.logText)")
+        let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: daemon.index + "/manifest.json"))) as! [String: Any]
+        let sources = (manifest["sources"] as! [[String: Any]]).map { $0["path"] as! String }
+        #expect(sources.count == 5 && !sources.contains { $0.contains("/Index/") }, "\(sources)")
+    }
+
     @Test func withoutWatchingSighupAndReindexPickUpChanges() throws {
         let (directory, corpus) = try Self.makeFolder()
         let daemon = try Daemon(directory: directory, corpus: corpus, arguments: ["--no-watch"])
