@@ -5,8 +5,8 @@ query set exactly as the corpus before or after the interrupted run.
 
 Each step changes the corpus (new issue files from a generated pool, now and then a changed,
 removed or renamed file, and every few steps a `--rebuild`), then runs `huojud index
---merge-factor 3` and kills it after a random delay, some kills aimed at the merges of the
-previous runs, until one run completes. The expected answers of a state come from a fresh
+--merge-factor 3` and kills it after a random delay, or as soon as it writes a new file, or
+inside a merge, until one run completes. The expected answers of a state come from a fresh
 index of it built without interruption. After each completed run no file the manifest does
 not name may be left in the index folder.
 
@@ -121,7 +121,7 @@ def main():
     for path in (corpus, index, reference):
         shutil.rmtree(path, ignore_errors=True)
     if not os.path.isdir(pool):
-        subprocess.run([sys.executable, os.path.join(SHARED, "tools/gen_corpus.py"), "1.5" if args.short else "6", pool,
+        subprocess.run([sys.executable, os.path.join(SHARED, "tools/gen_corpus.py"), "1.5" if args.short else "10", pool,
                         "--seed", str(args.seed)], check=True, capture_output=True)
     os.makedirs(corpus)
     fresh = sorted(os.path.join(pool, name) for name in os.listdir(pool))
@@ -158,7 +158,7 @@ def main():
             done.append("rename")
         return done
 
-    kills, phases, steps, checks = 0, {}, 0, 0
+    kills, phases, steps, checks, left_behind = 0, {}, 0, 0, 0
     windows = []
     estimate = 1.0
     before = "no index"
@@ -179,7 +179,15 @@ def main():
             # completion.
             completing = attempts > rng.randint(1, 3) or kills >= target
             if not completing:
-                if windows and rng.random() < 0.5:
+                mode = rng.random()
+                if mode < 0.3:
+                    # While files are being written: as soon as a new file shows up in the folder.
+                    existing = set(os.listdir(index)) if os.path.isdir(index) else set()
+                    deadline = time.perf_counter() + 3 * estimate
+                    while run.proc.poll() is None and time.perf_counter() < deadline and \
+                            not (set(os.listdir(index)) - existing if os.path.isdir(index) else set()):
+                        time.sleep(0.0005)
+                elif windows and mode < 0.65:
                     # Into a merge: wait for one to start, then kill within a merge's duration.
                     deadline = time.perf_counter() + 3 * estimate
                     while run.proc.poll() is None and time.perf_counter() < deadline and \
@@ -199,6 +207,9 @@ def main():
                 kills += 1
                 phase = run.phase()
                 phases[phase] = phases.get(phase, 0) + 1
+                if os.path.exists(os.path.join(index, "manifest.json")) and \
+                        set(f for f in os.listdir(index) if f.startswith("seg-") or f.endswith(".tmp")) - referenced_files(index):
+                    left_behind += 1
             # The index opens and is intact, and answers as before or after this step.
             state = answers(huojud, index)
             if state != "no index":
@@ -222,9 +233,9 @@ def main():
 
     elapsed = time.perf_counter() - started
     files = len(corpus_files())
-    print(f"crash test passed: {kills} SIGKILLs over {steps} steps ({', '.join(f'{n} {p}' for p, n in sorted(phases.items()))}), "
-          f"{checks} checks of verify + {len(QUERIES)} queries against the states before/after; "
-          f"final corpus {files} files; {elapsed:.0f} s")
+    print(f"crash test passed: {kills} SIGKILLs over {steps} steps ({', '.join(f'{n} {p}' for p, n in sorted(phases.items()))}; "
+          f"{left_behind} left files no commit names, all cleaned by the next run), {checks} checks of verify + "
+          f"{len(QUERIES)} queries against the states before/after; final corpus {files} files; {elapsed:.0f} s")
     if not args.workdir:
         shutil.rmtree(work, ignore_errors=True)
 

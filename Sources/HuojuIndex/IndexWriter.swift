@@ -104,11 +104,15 @@ public final class IndexWriter: Sendable {
             manifest = .empty(analyzer: Analyzer.version, generation: counters?.generation ?? 0,
                               nextSegment: counters?.nextSegment ?? 0, corpus: corpus)
         }
-        state = Mutex(State(manifest: manifest, nextSegment: manifest.nextSegment))
+        // New segments are numbered past every file on disk too, so no name a crashed run used
+        // is written again: each file is written once.
+        var nextSegment = manifest.nextSegment
         let keep = manifest.files
         for name in FileIO.listDirectory(directory) where name.hasPrefix("seg-") || name.hasSuffix(".tmp") {
+            if let number = Int(name.dropFirst(4).prefix { $0.isNumber }) { nextSegment = max(nextSegment, number + 1) }
             if !keep.contains(name) && !FileReferences.shared.isPinned(name, in: directory) { FileIO.remove(directory + "/" + name) }
         }
+        state = Mutex(State(manifest: manifest, nextSegment: nextSegment))
     }
 
     /// The last commit.

@@ -230,9 +230,9 @@ import Testing
         #expect(segmentFiles(directory) == committed)
         #expect(!FileManager.default.fileExists(atPath: directory + "/manifest.json.tmp"))
         #expect(FileManager.default.fileExists(atPath: directory + "/notes.txt"), "only index files are touched")
-        // Segment numbers continue after the committed ones, never reusing a name.
+        // Segment numbers continue past every name on disk, so no file is ever written twice.
         let next = try reopened.writeSegment(SegmentBuilder())
-        #expect(next.id == "seg-00000001")
+        #expect(next.id == "seg-00000008")
     }
 
     @Test func manifestRoundTripsTheSourceTable() throws {
