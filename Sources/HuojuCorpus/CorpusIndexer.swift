@@ -7,18 +7,38 @@ import Synchronization
 import Glibc
 #endif
 
-/// Reads, parses, analyzes and inverts the files of a corpus into an index, on all cores.
+/// Brings an index up to date with a corpus folder: reads, parses, analyzes and inverts the
+/// files that are new or changed, on all cores, and commits them with the deletes of changed
+/// and removed files in one commit.
 ///
+/// A file counts as unchanged when its size and mtime match the source table, or, failing
+/// that, its content hash does; so copying an unchanged file over itself changes nothing.
 /// Each worker takes a chunk of consecutive files and carries it from reading to a written
 /// segment; segments are committed in chunk order, so doc ids and results do not depend on
 /// how many threads ran or how they interleaved.
 public struct CorpusIndexer {
+    public enum Mode: String, Sendable {
+        /// Only what changed since the last commit.
+        case incremental
+        /// Every file, into new segments that replace all others in one commit.
+        case rebuild
+    }
+
     public struct Summary: Sendable {
+        public var mode: Mode
+        /// Files read whose articles were indexed.
         public var files = 0
+        public var added = 0
+        public var changed = 0
+        public var removed = 0
         public var articles = 0
+        /// Articles of changed and removed files that were deleted.
+        public var removedArticles = 0
         public var bytes = 0
         public var seconds = 0.0
         public var skipped: [(path: String, reason: String)] = []
+        /// The generation committed; nil when nothing changed.
+        public var generation: Int?
 
         public var megabytesPerSecond: Double { seconds > 0 ? Double(bytes) / 1_000_000 / seconds : 0 }
     }
@@ -27,45 +47,69 @@ public struct CorpusIndexer {
     public typealias Progress = @Sendable (Int, Int, Int) -> Void
 
     public let corpus: String
-    public let index: String
+    public let writer: IndexWriter
     public var threads = 2
-
-    public init(corpus: String, index: String) {
-        self.corpus = corpus
-        self.index = index
-    }
-
-    /// One file turned into analyzed documents, or the reason it was skipped.
-    struct Prepared {
-        var documents: [(IndexDocument, [Field: Analysis])] = []
-        var bytes = 0
-        var failure: String?
-    }
-
     /// Target amount of text per segment: big enough for few segments, small enough that
     /// each worker's in-memory inversion stays bounded.
     public var segmentBytes = 24 << 20
 
-    public func rebuild(progress: Progress? = nil) throws(IndexError) -> Summary {
-        let started = DispatchTime.now().uptimeNanoseconds
-        let listing = CorpusScanner.scan(corpus)
-        let writer = try IndexWriter(directory: index, corpus: corpus)
-        let chunks = Self.chunks(listing.files, targetBytes: segmentBytes, minimumCount: threads)
+    public init(corpus: String, writer: IndexWriter) {
+        self.corpus = corpus
+        self.writer = writer
+    }
 
-        // Each chunk of consecutive files becomes one segment, built by one worker from
-        // reading to writing; results are committed in chunk order, so the index is the same
-        // however the workers interleave.
+    /// Builds a fresh index of `corpus` in `index` (what the tests and a first start need).
+    public static func rebuild(corpus: String, index: String, threads: Int = 2) throws(IndexError) -> Summary {
+        var indexer = CorpusIndexer(corpus: corpus, writer: try IndexWriter(directory: index, corpus: corpus, replacing: true))
+        indexer.threads = threads
+        return try indexer.update(.rebuild)
+    }
+
+    /// A corpus file to read, with the size and mtime it had when the scan saw it (taken
+    /// before reading, so a write during the read shows up as a change next time).
+    struct Candidate {
+        var path: String
+        var size: Int
+        var mtime: Int64
+        var known: SourceFile?
+    }
+
+    /// `excluding` names files being written right now: the index keeps what it has of them.
+    public func update(_ mode: Mode, excluding: Set<String> = [], progress: Progress? = nil) throws(IndexError) -> Summary {
+        let started = DispatchTime.now().uptimeNanoseconds
+        var summary = Summary(mode: mode)
+        let listing = CorpusScanner.scan(corpus, skipping: [writer.directory])
+        summary.skipped = listing.skipped
+        let known = mode == .rebuild ? [:] : writer.sources
+        var candidates: [Candidate] = []
+        var present = Set<String>()
+        for path in listing.files where !excluding.contains(path) {
+            present.insert(path)
+            var info = stat()
+            guard stat(path, &info) == 0 else {
+                summary.skipped.append((path, String(cString: strerror(errno))))
+                continue
+            }
+            let mtime = Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
+            let old = known[path]
+            if let old, old.size == Int(info.st_size), old.mtime == mtime { continue }
+            candidates.append(Candidate(path: path, size: Int(info.st_size), mtime: mtime, known: old))
+        }
+        let removed = known.keys.filter { !present.contains($0) && !excluding.contains($0) }.sorted()
+
+        let chunks = Self.chunks(candidates, targetBytes: segmentBytes, minimumCount: threads)
         let results = Mutex([Result<ChunkResult, IndexError>?](repeating: nil, count: chunks.count))
         let next = Atomic<Int>(0)
         let progressState = Mutex((files: 0, bytes: 0))
-        let fileCount = listing.files.count
+        let fileCount = candidates.count
+        let writer = self.writer
         DispatchQueue.concurrentPerform(iterations: max(1, min(threads, chunks.count))) { _ in
             let analyzer = Analyzer()
             while true {
                 let slot = next.add(1, ordering: .relaxed).oldValue
                 guard slot < chunks.count else { return }
                 let result = Result { () throws(IndexError) -> ChunkResult in
-                    try Self.build(chunks[slot], slot: slot, writer: writer, analyzer: analyzer) { files, bytes in
+                    try Self.build(chunks[slot], writer: writer, analyzer: analyzer) { files, bytes in
                         let (done, total) = progressState.withLock { state in
                             state.files += files
                             state.bytes += bytes
@@ -77,97 +121,171 @@ public struct CorpusIndexer {
                 results.withLock { $0[slot] = result }
             }
         }
-        var summary = Summary()
-        summary.skipped = listing.skipped
-        var segments: [SegmentInfo] = []
+        var change = IndexWriter.Change(removed: removed, replacesAll: mode == .rebuild)
+        var refreshed: [SourceFile] = []
+        var failure: IndexError?
         for result in results.withLock({ $0 }) {
-            guard let result else { continue }
-            let chunk = try result.get()
-            if let segment = chunk.segment { segments.append(segment) }
-            summary.files += chunk.files
-            summary.articles += chunk.articles
-            summary.bytes += chunk.bytes
-            summary.skipped += chunk.skipped
+            switch result {
+            case .success(let chunk):
+                change.segments += chunk.segment.map { [$0] } ?? []
+                change.sources += chunk.sources
+                refreshed += chunk.refreshed
+                summary.files += chunk.files
+                summary.articles += chunk.articles
+                summary.bytes += chunk.bytes
+                summary.skipped += chunk.skipped
+            case .failure(let error): failure = failure ?? error
+            case nil: break
+            }
         }
-        try writer.commit(segments)
+        if let failure {
+            writer.discard(change.segments)
+            throw failure
+        }
+        for source in change.sources {
+            if let old = known[source.path] {
+                summary.changed += 1
+                summary.removedArticles += old.docCount
+            } else {
+                summary.added += 1
+            }
+        }
+        summary.removed = removed.count
+        summary.removedArticles += removed.reduce(0) { $0 + (known[$1]?.docCount ?? 0) }
+        writer.refresh(refreshed)
+        do {
+            summary.generation = try writer.commit(change)?.generation
+        } catch {
+            writer.discard(change.segments)
+            throw error
+        }
         summary.seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
         return summary
     }
 
     struct ChunkResult {
         var segment: SegmentInfo?
+        /// Files read whose content is new to the index (their articles are in `segment`).
+        var sources: [SourceFile] = []
+        /// Files whose content is what the index already has.
+        var refreshed: [SourceFile] = []
         var files = 0, articles = 0, bytes = 0
         var skipped: [(path: String, reason: String)] = []
     }
 
     /// Splits files (in order) into runs of about `targetBytes`, and into at least
-    /// `minimumCount` runs when there are enough files, so every core gets work.
-    static func chunks(_ files: [String], targetBytes: Int, minimumCount: Int) -> [[String]] {
-        let sizes = files.map { path -> Int in
-            var info = stat()
-            return stat(path, &info) == 0 ? Int(info.st_size) : 0
-        }
-        let total = sizes.reduce(0, +)
-        let target = max(1, min(targetBytes, total / max(1, minimumCount)))
-        var chunks: [[String]] = [[]]
+    /// `minimumCount` runs when there are enough files, so every core gets work; a small
+    /// batch (a new issue or two) stays one segment.
+    static func chunks(_ files: [Candidate], targetBytes: Int, minimumCount: Int) -> [[Candidate]] {
+        let total = files.reduce(0) { $0 + $1.size }
+        let target = max(1 << 20, min(targetBytes, total / max(1, minimumCount)))
+        var chunks: [[Candidate]] = [[]]
         var bytes = 0
-        for (file, size) in zip(files, sizes) {
+        for file in files {
             if bytes >= target, !chunks[chunks.count - 1].isEmpty {
                 chunks.append([])
                 bytes = 0
             }
             chunks[chunks.count - 1].append(file)
-            bytes += size
+            bytes += file.size
         }
         return chunks
     }
 
-    static func build(_ files: [String], slot: Int, writer: IndexWriter, analyzer: Analyzer,
+    static func build(_ files: [Candidate], writer: IndexWriter, analyzer: Analyzer,
                       progress: (Int, Int) -> Void) throws(IndexError) -> ChunkResult {
         let builder = SegmentBuilder()
         var result = ChunkResult()
         var pending = (files: 0, bytes: 0)
-        for path in files {
-            let prepared = prepareFile(path, analyzer: analyzer)
-            if let failure = prepared.failure {
-                result.skipped.append((path, failure))
-            } else {
-                result.files += 1
-                result.bytes += prepared.bytes
-                for (document, analyses) in prepared.documents {
-                    builder.add(document, analyses: analyses)
-                    result.articles += 1
+        for file in files {
+            let prepared = prepareFile(file, analyzer: analyzer)
+            switch prepared.outcome {
+            case .unreadable(let reason):
+                // Keep what the index has of it: an unreadable file may be readable again.
+                result.skipped.append((file.path, reason))
+            case .unchanged(let source):
+                result.refreshed.append(source)
+            case .read(var source, let failure):
+                if let failure { result.skipped.append((file.path, failure)) }
+                if !prepared.documents.isEmpty {
+                    source.firstDoc = Int(builder.docCount)
+                    source.docCount = prepared.documents.count
+                    result.files += 1
+                    result.bytes += prepared.bytes
+                    for (document, analyses) in prepared.documents { builder.add(document, analyses: analyses) }
+                    result.articles += prepared.documents.count
                 }
+                result.sources.append(source)
             }
             pending.files += 1
             pending.bytes += prepared.bytes
             if pending.files == 16 { progress(pending.files, pending.bytes); pending = (0, 0) }
         }
         if pending.files > 0 { progress(pending.files, pending.bytes) }
-        if builder.docCount > 0 { result.segment = try writer.writeSegment(builder, slot: slot) }
+        if builder.docCount > 0 {
+            let segment = try writer.writeSegment(builder)
+            result.segment = segment
+            for i in result.sources.indices where result.sources[i].docCount > 0 { result.sources[i].segment = segment.id }
+        }
         return result
     }
 
-    static func prepareFile(_ path: String, analyzer: Analyzer) -> Prepared {
-        var prepared = Prepared()
-        switch CorpusFile.read(path) {
-        case .failure(let failure):
-            prepared.failure = failure.description
-        case .success(let decoded):
-            prepared.bytes = decoded.text.utf8.count
-            let parsed = IssueParser.parse(decoded.text)
-            if parsed.articles.isEmpty {
-                prepared.failure = decoded.text.allSatisfy(\.isWhitespace) ? "empty file" : "no article found"
+    /// One file turned into analyzed documents, or why it holds none.
+    struct Prepared {
+        enum Outcome {
+            case unreadable(String)
+            /// Same content as the index has: only size and mtime are new.
+            case unchanged(SourceFile)
+            /// New content; `failure` says why it yields no article when it yields none.
+            case read(SourceFile, failure: String?)
+        }
+
+        var outcome: Outcome
+        var documents: [(IndexDocument, [Field: Analysis])] = []
+        var bytes = 0
+    }
+
+    static func prepareFile(_ file: Candidate, analyzer: Analyzer) -> Prepared {
+        let raw: [UInt8]
+        switch CorpusFile.readBytes(file.path) {
+        case .failure(let failure): return Prepared(outcome: .unreadable(failure.description))
+        case .success(let bytes): raw = bytes
+        }
+        var source = SourceFile(path: file.path, hash: ContentHash.of(raw), size: file.size, mtime: file.mtime,
+                                segment: nil, firstDoc: 0, docCount: 0)
+        if let known = file.known, known.hash == source.hash {
+            source.segment = known.segment
+            source.firstDoc = known.firstDoc
+            source.docCount = known.docCount
+            return Prepared(outcome: .unchanged(source))
+        }
+        let decoded: InputDecoder.Decoded
+        do { decoded = try InputDecoder.decode(raw) } catch {
+            return Prepared(outcome: .read(source, failure: CorpusFile.Failure.decoding(error).description))
+        }
+        var prepared = Prepared(outcome: .read(source, failure: nil), bytes: decoded.text.utf8.count)
+        let parsed = IssueParser.parse(decoded.text)
+        if parsed.articles.isEmpty {
+            prepared.outcome = .read(source, failure: decoded.text.allSatisfy(\.isWhitespace) ? "empty file" : "no article found")
+        }
+        for (ordinal, article) in parsed.articles.enumerated() {
+            let document = IndexDocument(article: article, ordinal: ordinal, issue: parsed.issue, path: file.path)
+            var analyses: [Field: Analysis] = [:]
+            for field in Field.text {
+                if let text = document.text(of: field), !text.isEmpty { analyses[field] = analyzer.analyze(text) }
             }
-            for (ordinal, article) in parsed.articles.enumerated() {
-                let document = IndexDocument(article: article, ordinal: ordinal, issue: parsed.issue, path: path)
-                var analyses: [Field: Analysis] = [:]
-                for field in Field.text {
-                    if let text = document.text(of: field), !text.isEmpty { analyses[field] = analyzer.analyze(text) }
-                }
-                prepared.documents.append((document, analyses))
-            }
+            prepared.documents.append((document, analyses))
         }
         return prepared
+    }
+}
+
+/// FNV-1a (64 bit) of a file's bytes: tells a changed file from a merely touched one.
+enum ContentHash {
+    static func of(_ bytes: [UInt8]) -> String {
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+        let digits = String(hash, radix: 16)
+        return "fnv1a64:" + String(repeating: "0", count: 16 - digits.count) + digits
     }
 }

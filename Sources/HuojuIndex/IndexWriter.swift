@@ -1,70 +1,352 @@
 import Foundation
 import HuojuText
+import Synchronization
 
-/// Writes segments and commits them.
+/// The one writer of an index folder: writes new segments, commits changes, and merges
+/// segments in the background.
 ///
-/// Two ways in: `add(_:analyses:)` buffers documents in one `SegmentBuilder` and flushes a
-/// segment whenever about `segmentTextBytes` of text has accumulated (bounding memory);
-/// `writeSegment(_:slot:)` writes a segment built elsewhere, from any thread, which is how the
-/// corpus indexer builds segments on all cores. `commit` publishes segments with an atomic
-/// manifest swap; until then readers keep the old snapshot.
-public final class IndexWriter: @unchecked Sendable {
-    public let directory: String
-    private let corpus: String?
-    private let segmentTextBytes: Int
-    private let generation: Int
-    private var builder = SegmentBuilder()
-    private var written: [SegmentInfo] = []
+/// Nothing on disk is ever modified in place. New segments and deletion files are written
+/// under fresh names and fsynced; a commit then replaces `manifest.json` atomically, so a crash
+/// at any moment leaves the previous or the next commit. Files a commit stops naming are
+/// retired (deleted once no snapshot of this process holds them); files left by a crashed
+/// run are removed when the next writer opens the folder.
+///
+/// Commits (`commit`, and the merge thread's commits) are serialized; segments can be written
+/// from any thread meanwhile. One process at a time may write a folder (the daemon and
+/// `huojud index` take `huojud.lock` for this).
+public final class IndexWriter: Sendable {
+    /// What one commit changes.
+    public struct Change: Sendable {
+        /// New segments, written with `writeSegment`.
+        public var segments: [SegmentInfo] = []
+        /// New and changed corpus files: a file already known has its old articles deleted.
+        public var sources: [SourceFile] = []
+        /// Paths of corpus files that are gone: their articles are deleted.
+        public var removed: [String] = []
+        /// A rebuild: the result holds exactly `segments` and `sources`.
+        public var replacesAll = false
 
-    /// Starts a rebuild: the next commit replaces whatever the directory held.
-    public init(directory: String, corpus: String?, segmentTextBytes: Int = 32 << 20) throws(IndexError) {
+        public init(segments: [SegmentInfo] = [], sources: [SourceFile] = [], removed: [String] = [], replacesAll: Bool = false) {
+            self.segments = segments
+            self.sources = sources
+            self.removed = removed
+            self.replacesAll = replacesAll
+        }
+
+        var isEmpty: Bool { segments.isEmpty && sources.isEmpty && removed.isEmpty && !replacesAll }
+    }
+
+    public struct MergeRecord: Sendable, Equatable {
+        public var segments: Int
+        public var documents: Int
+        /// Deleted documents the merge dropped.
+        public var reclaimed: Int
+        public var seconds: Double
+        public var generation: Int
+    }
+
+    public enum MergeEvent: Sendable {
+        case started(segments: Int, documents: Int)
+        case committed(MergeRecord)
+        /// A commit (a rebuild, or deletes that emptied a segment) removed an input meanwhile.
+        case abandoned
+        case failed(IndexError)
+    }
+
+    public struct MergeStats: Sendable, Equatable {
+        public var running = false
+        public var completed = 0
+        public var reclaimed = 0
+        public var last: MergeRecord?
+        public var lastError: String?
+    }
+
+    public let directory: String
+    public let corpus: String?
+    public let policy: TieredMergePolicy
+    private let onCommit: (@Sendable (Manifest) -> Void)?
+    private let onMerge: (@Sendable (MergeEvent) -> Void)?
+    private let state: Mutex<State>
+    private let mergeThreads = DispatchGroup()
+
+    private struct State {
+        var manifest: Manifest
+        var nextSegment: Int
+        /// Files whose size or mtime changed but not their content: recorded with the next commit.
+        var refreshed: [String: SourceFile] = [:]
+        var merges = MergeStats()
+    }
+
+    /// Opens the folder for writing (creating it when needed) and removes what a crashed run
+    /// left. A missing index, or one of another format or analyzer, starts out empty; so does
+    /// a damaged manifest when `replacing` (the caller is about to rebuild).
+    ///
+    /// `onCommit` runs after every commit with the new manifest, in commit order, while the
+    /// next commit waits: the place to open the new snapshot. It must not call the writer.
+    public init(directory: String, corpus: String?, replacing: Bool = false, policy: TieredMergePolicy = TieredMergePolicy(),
+                onCommit: (@Sendable (Manifest) -> Void)? = nil, onMerge: (@Sendable (MergeEvent) -> Void)? = nil) throws(IndexError) {
         self.directory = directory
         self.corpus = corpus
-        self.segmentTextBytes = segmentTextBytes
+        self.policy = policy
+        self.onCommit = onCommit
+        self.onMerge = onMerge
         try FileIO.makeDirectory(directory)
-        let previous = (try? Manifest.read(directory: directory))?.generation ?? 0
-        generation = previous + 1
-    }
-
-    public func add(_ document: IndexDocument, analyses: [Field: Analysis]) throws(IndexError) {
-        builder.add(document, analyses: analyses)
-        if builder.textBytes >= segmentTextBytes { try flush() }
-    }
-
-    private func flush() throws(IndexError) {
-        guard builder.docCount > 0 else { return }
-        written.append(try writeSegment(builder, slot: written.count))
-        builder = SegmentBuilder()
-    }
-
-    /// Writes one segment's files (fsynced); `slot` orders segments within the generation
-    /// and must be unique. Thread-safe: it touches only the new segment's files.
-    public func writeSegment(_ segment: SegmentBuilder, slot: Int) throws(IndexError) -> SegmentInfo {
-        try segment.write(directory: directory, id: String(format: "seg-%06d-%03d", generation, slot))
-    }
-
-    /// Publishes the buffered documents, or exactly `segments` when given, then deletes
-    /// files no longer referenced.
-    @discardableResult
-    public func commit(_ segments: [SegmentInfo]? = nil) throws(IndexError) -> Manifest {
-        try flush()
-        let manifest = Manifest(
-            formatVersion: Manifest.formatVersion, analyzer: Analyzer.version, generation: generation,
-            segments: segments ?? written, corpus: corpus, committedAt: ISO8601DateFormatter().string(from: Date())
-        )
-        try manifest.write(directory: directory)
-        IndexDirectory.removeUnreferenced(directory: directory, manifest: manifest)
-        return manifest
-    }
-}
-
-enum IndexDirectory {
-    /// Removes segment files and temporaries the manifest does not name: what an interrupted
-    /// build or a replaced snapshot left behind.
-    static func removeUnreferenced(directory: String, manifest: Manifest) {
-        let keep = Set(manifest.segments.flatMap { $0.files.keys })
+        var manifest: Manifest
+        do throws(IndexError) {
+            manifest = try Manifest.read(directory: directory)
+            if manifest.analyzer != Analyzer.version { throw IndexError.incompatible("analyzer \(manifest.analyzer)") }
+        } catch {
+            switch error {
+            case .missing, .incompatible: break
+            case .corrupt, .io: if !replacing { throw error }
+            }
+            let counters = Manifest.Counters.read(directory: directory)
+            manifest = .empty(analyzer: Analyzer.version, generation: counters?.generation ?? 0,
+                              nextSegment: counters?.nextSegment ?? 0, corpus: corpus)
+        }
+        // New segments are numbered past every file on disk too, so no name a crashed run used
+        // is written again: each file is written once.
+        var nextSegment = manifest.nextSegment
+        let keep = manifest.files
         for name in FileIO.listDirectory(directory) where name.hasPrefix("seg-") || name.hasSuffix(".tmp") {
-            if !keep.contains(name) { FileIO.remove(directory + "/" + name) }
+            if let number = Int(name.dropFirst(4).prefix { $0.isNumber }) { nextSegment = max(nextSegment, number + 1) }
+            if !keep.contains(name) && !FileReferences.shared.isPinned(name, in: directory) { FileIO.remove(directory + "/" + name) }
+        }
+        state = Mutex(State(manifest: manifest, nextSegment: nextSegment))
+    }
+
+    /// The last commit.
+    public var manifest: Manifest { state.withLock { $0.manifest } }
+
+    /// The committed source table by path, with refreshed metadata not yet committed.
+    public var sources: [String: SourceFile] {
+        state.withLock { state in
+            var table = Dictionary(uniqueKeysWithValues: state.manifest.sources.map { ($0.path, $0) })
+            for (path, entry) in state.refreshed { table[path] = entry }
+            return table
+        }
+    }
+
+    /// Records new size and mtime for files whose content did not change. That alone makes no
+    /// commit (the index did not change); it is written with the next one.
+    public func refresh(_ entries: [SourceFile]) {
+        state.withLock { state in
+            for entry in entries { state.refreshed[entry.path] = entry }
+        }
+    }
+
+    /// Writes a segment under a new name. Invisible until a commit names it.
+    public func writeSegment(_ builder: SegmentBuilder) throws(IndexError) -> SegmentInfo {
+        try builder.write(directory: directory, id: newSegmentID())
+    }
+
+    /// Removes segments that were written but will not be committed.
+    public func discard(_ segments: [SegmentInfo]) {
+        for segment in segments { for name in segment.allFiles { FileIO.remove(directory + "/" + name) } }
+    }
+
+    private func newSegmentID() -> String {
+        let number = state.withLock { state in
+            defer { state.nextSegment += 1 }
+            return state.nextSegment
+        }
+        return String(format: "seg-%08d", number)
+    }
+
+    /// Commits a change: new segments, and the deletes of the articles of changed and removed
+    /// files, in one manifest swap. Returns nil (and commits nothing) when nothing changed.
+    @discardableResult
+    public func commit(_ change: Change) throws(IndexError) -> Manifest? {
+        guard !change.isEmpty else { return nil }
+        return try state.withLock { state throws(IndexError) -> Manifest in
+            var next = state.manifest
+            var sources = Dictionary(uniqueKeysWithValues: next.sources.map { ($0.path, $0) })
+            var deletes: [String: DeletedDocs] = [:]
+            if change.replacesAll {
+                next.segments = []
+                sources = [:]
+            } else {
+                for (path, entry) in state.refreshed where sources[path].map({ $0.hash == entry.hash && $0.segment == entry.segment }) ?? false {
+                    sources[path] = entry
+                }
+            }
+            func delete(_ old: SourceFile) throws(IndexError) {
+                guard let id = old.segment, let segment = next.segments.first(where: { $0.id == id }) else { return }
+                var docs: DeletedDocs
+                if let pending = deletes[id] { docs = pending } else { docs = try loadDeletes(segment) }
+                docs.insert(old.firstDoc..<(old.firstDoc + old.docCount))
+                deletes[id] = docs
+            }
+            for path in change.removed { if let old = sources.removeValue(forKey: path) { try delete(old) } }
+            for source in change.sources {
+                if let old = sources[source.path] { try delete(old) }
+                sources[source.path] = source
+            }
+            next.segments += change.segments
+            next.sources = sources.values.sorted { $0.path < $1.path }
+            try publish(&next, deletes: deletes, state: &state)
+            state.refreshed = [:]
+            return next
+        }
+    }
+
+    /// Writes the deletion files of `deletes`, drops segments left without a live document,
+    /// and swaps in the manifest. Runs under the state lock.
+    private func publish(_ next: inout Manifest, deletes: [String: DeletedDocs], state: inout State) throws(IndexError) {
+        next.generation += 1
+        next.nextSegment = state.nextSegment
+        next.corpus = corpus ?? next.corpus
+        next.committedAt = ISO8601DateFormatter().string(from: Date())
+        var written: [String] = []
+        var dropped: [String] = []
+        do throws(IndexError) {
+            for (id, docs) in deletes {
+                guard let index = next.segments.firstIndex(where: { $0.id == id }) else { continue }
+                if docs.count == docs.docCount {
+                    dropped += next.segments.remove(at: index).allFiles
+                    continue
+                }
+                let name = DeletedDocs.fileName(segment: id, generation: next.generation)
+                let bytes = docs.encoded()
+                try FileIO.writeDurably(bytes, to: directory + "/" + name)
+                written.append(name)
+                next.segments[index].deletes = DeletesInfo(file: name, count: docs.count, bytes: bytes.count)
+            }
+            try next.write(directory: directory)
+        } catch {
+            for name in written { FileIO.remove(directory + "/" + name) }
+            throw error
+        }
+        FileReferences.shared.retire(state.manifest.files.union(dropped).subtracting(next.files), in: directory)
+        state.manifest = next
+        onCommit?(next)
+    }
+
+    private func loadDeletes(_ segment: SegmentInfo) throws(IndexError) -> DeletedDocs {
+        guard let info = segment.deletes else { return DeletedDocs(docCount: segment.docCount) }
+        return try DeletedDocs.read(directory: directory, info: info, docCount: segment.docCount)
+    }
+
+    // MARK: Merging
+
+    public var mergeStats: MergeStats { state.withLock { $0.merges } }
+
+    /// Starts merging in the background when the policy asks for it; one merge at a time, each
+    /// committed like any other change, until the policy is satisfied.
+    public func startMerges() {
+        let start = state.withLock { state -> Bool in
+            guard !state.merges.running else { return false }
+            state.merges.running = true
+            return true
+        }
+        guard start else { return }
+        mergeThreads.enter()
+        Thread.detachNewThread { [self] in
+            defer { mergeThreads.leave() }
+            while let inputs = nextMerge() {
+                do throws(IndexError) {
+                    try merge(inputs)
+                } catch {
+                    state.withLock { $0.merges.running = false; $0.merges.lastError = error.description }
+                    onMerge?(.failed(error))
+                    return
+                }
+            }
+        }
+    }
+
+    /// Blocks until the background merges are done.
+    public func waitForMerges() { mergeThreads.wait() }
+
+    /// The next merge's inputs, their files pinned so that no commit removes them before the
+    /// merge has opened them; or nil, and the merge thread ends.
+    private func nextMerge() -> [SegmentInfo]? {
+        state.withLock { state in
+            guard let ids = policy.findMerge(state.manifest.segments) else {
+                state.merges.running = false
+                return nil
+            }
+            let inputs = state.manifest.segments.filter { ids.contains($0.id) }
+            FileReferences.shared.pin(inputs.flatMap(\.allFiles), in: directory)
+            return inputs
+        }
+    }
+
+    private func merge(_ inputs: [SegmentInfo]) throws(IndexError) {
+        let started = DispatchTime.now().uptimeNanoseconds
+        var view = manifest
+        view.segments = inputs
+        let opened = Result { () throws(IndexError) in try IndexSnapshot.open(directory: directory, manifest: view) }
+        FileReferences.shared.unpin(inputs.flatMap(\.allFiles), in: directory)
+        let snapshot = try opened.get()
+        onMerge?(.started(segments: inputs.count, documents: view.liveCount))
+        let id = newSegmentID()
+        let output: SegmentMerger.Output
+        do throws(IndexError) { output = try SegmentMerger.merge(snapshot.segments, directory: directory, id: id) } catch {
+            for kind in SegmentFiles.Kind.allCases { FileIO.remove(directory + "/" + SegmentFiles.name(id, kind)) }
+            throw error
+        }
+        do throws(IndexError) {
+            guard let generation = try commitMerge(snapshot.segments, output) else {
+                discard(output.segment.map { [$0] } ?? [])
+                onMerge?(.abandoned)
+                return
+            }
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+            let record = MergeRecord(segments: inputs.count, documents: output.segment?.docCount ?? 0,
+                                     reclaimed: view.deletedCount, seconds: seconds, generation: generation)
+            state.withLock { state in
+                state.merges.completed += 1
+                state.merges.reclaimed += record.reclaimed
+                state.merges.last = record
+                state.merges.lastError = nil
+            }
+            onMerge?(.committed(record))
+        } catch {
+            discard(output.segment.map { [$0] } ?? [])
+            throw error
+        }
+    }
+
+    /// Replaces the inputs with the merged segment, carrying over the deletes committed while
+    /// the merge ran and renumbering the source table. Nil when an input is gone.
+    func commitMerge(_ inputs: [SegmentReader], _ output: SegmentMerger.Output) throws(IndexError) -> Int? {
+        try state.withLock { state throws(IndexError) -> Int? in
+            var next = state.manifest
+            let positions = inputs.map { input in next.segments.firstIndex { $0.id == input.info.id } }
+            guard positions.allSatisfy({ $0 != nil }) else { return nil }
+            var mergedDeletes = output.segment.map { DeletedDocs(docCount: $0.docCount) }
+            for (k, input) in inputs.enumerated() {
+                let current = next.segments[positions[k]!]
+                guard current.deletes != input.info.deletes else { continue }
+                for doc in try loadDeletes(current).subtracting(input.deletes) where output.docMaps[k][Int(doc)] >= 0 {
+                    mergedDeletes?.insert(UInt32(output.docMaps[k][Int(doc)]))
+                }
+            }
+            let inputIndex = Dictionary(uniqueKeysWithValues: inputs.enumerated().map { ($1.info.id, $0) })
+            for i in next.sources.indices {
+                guard let id = next.sources[i].segment, let k = inputIndex[id] else { continue }
+                let source = next.sources[i]
+                let first = output.docMaps[k][source.firstDoc]
+                let last = output.docMaps[k][source.firstDoc + source.docCount - 1]
+                guard let merged = output.segment, first >= 0, Int(last) == Int(first) + source.docCount - 1 else {
+                    throw .corrupt(file: Manifest.fileName, "\(source.path) owns documents the merge dropped")
+                }
+                next.sources[i].segment = merged.id
+                next.sources[i].firstDoc = Int(first)
+            }
+            let insertAt = positions.map { $0! }.min()!
+            let inputIDs = Set(inputIndex.keys)
+            var segments: [SegmentInfo] = []
+            for (index, segment) in next.segments.enumerated() {
+                if index == insertAt, let merged = output.segment { segments.append(merged) }
+                if !inputIDs.contains(segment.id) { segments.append(segment) }
+            }
+            next.segments = segments
+            var deletes: [String: DeletedDocs] = [:]
+            if let merged = output.segment, let mergedDeletes, mergedDeletes.count > 0 { deletes[merged.id] = mergedDeletes }
+            try publish(&next, deletes: deletes, state: &state)
+            return next.generation
         }
     }
 }

@@ -3,14 +3,67 @@ import Foundation
 /// A segment as listed in the manifest.
 public struct SegmentInfo: Codable, Sendable, Equatable {
     public var id: String
+    /// Documents written into the segment, deleted ones included (doc ids are 0..<docCount).
     public var docCount: Int
     /// Sum of field lengths (units) per text field, in `Field.text` order: avgdl comes from here.
+    /// Deleted documents still count until a merge drops them (see `IndexSnapshot`).
     public var fieldLengthSums: [UInt64]
-    /// File name → size in bytes.
+    /// File name → size in bytes: the segment's own immutable files.
     public var files: [String: Int]
+    /// The segment's deleted documents as of this commit; absent when it has none.
+    public var deletes: DeletesInfo?
+
+    public init(id: String, docCount: Int, fieldLengthSums: [UInt64], files: [String: Int], deletes: DeletesInfo? = nil) {
+        self.id = id
+        self.docCount = docCount
+        self.fieldLengthSums = fieldLengthSums
+        self.files = files
+        self.deletes = deletes
+    }
+
+    public var deletedCount: Int { deletes?.count ?? 0 }
+    public var liveCount: Int { docCount - deletedCount }
+    /// Bytes of the segment's files, the size the merge policy works with.
+    public var byteSize: Int { files.values.reduce(0, +) }
+    /// Every file the segment needs at this commit.
+    public var allFiles: [String] { Array(files.keys) + (deletes.map { [$0.file] } ?? []) }
 }
 
-/// The root of an index: which segments form the current snapshot.
+/// A deletion file (`.del`) of one segment, written anew whenever the segment's deletes change.
+public struct DeletesInfo: Codable, Sendable, Equatable {
+    public var file: String
+    public var count: Int
+    public var bytes: Int
+}
+
+/// One corpus file the index holds: how to tell cheaply whether it changed (size, mtime), how
+/// to tell for sure (content hash), and where its articles are.
+public struct SourceFile: Codable, Sendable, Equatable {
+    public var path: String
+    /// `fnv1a64:<16 hex digits>` of the raw file bytes.
+    public var hash: String
+    public var size: Int
+    /// Modification time in nanoseconds since the epoch.
+    public var mtime: Int64
+    /// The segment holding the file's articles as documents `firstDoc..<firstDoc + docCount`;
+    /// nil for a file that was read but holds no article (it is known, so not retried).
+    public var segment: String?
+    public var firstDoc: Int
+    public var docCount: Int
+
+    public init(path: String, hash: String, size: Int, mtime: Int64, segment: String?, firstDoc: Int, docCount: Int) {
+        self.path = path
+        self.hash = hash
+        self.size = size
+        self.mtime = mtime
+        self.segment = segment
+        self.firstDoc = firstDoc
+        self.docCount = docCount
+    }
+}
+
+/// The root of an index: which segments (and deletion files) form the current snapshot, and
+/// which corpus files it was built from.
 ///
 /// It is replaced atomically (write `manifest.json.tmp`, fsync, rename, fsync the directory),
 /// so a reader sees either the previous commit or the next one, never a mix.
@@ -21,27 +74,62 @@ public struct Manifest: Codable, Sendable, Equatable {
     public var formatVersion: Int
     public var analyzer: String
     public var generation: Int
+    /// The number the next new segment gets: segment ids are never reused, so a reader holding
+    /// an old manifest can never open a different segment under a name it knows.
+    public var nextSegment: Int
     public var segments: [SegmentInfo]
+    /// Sorted by path.
+    public var sources: [SourceFile]
     /// The corpus folder the index was built from, when known.
     public var corpus: String?
     public var committedAt: String
 
+    /// Documents in the snapshot's segments, deleted ones included (BM25's N, see docs).
     public var docCount: Int { segments.reduce(0) { $0 + $1.docCount } }
+    public var deletedCount: Int { segments.reduce(0) { $0 + $1.deletedCount } }
+    public var liveCount: Int { docCount - deletedCount }
+    /// Every file this commit needs.
+    public var files: Set<String> { Set(segments.flatMap(\.allFiles)) }
+
+    static func empty(analyzer: String, generation: Int, nextSegment: Int, corpus: String?) -> Manifest {
+        Manifest(formatVersion: formatVersion, analyzer: analyzer, generation: generation, nextSegment: nextSegment,
+                 segments: [], sources: [], corpus: corpus, committedAt: "")
+    }
 
     static func read(directory: String) throws(IndexError) -> Manifest {
-        let path = directory + "/" + fileName
-        guard FileIO.exists(path) else {
-            throw .missing("no index at \(directory) (build one with `huojud index --corpus DIR --index \(directory)`)")
-        }
-        let bytes = try FileIO.readAll(path)
+        let bytes = try readBytes(directory: directory)
         let manifest: Manifest
         do { manifest = try JSONDecoder().decode(Manifest.self, from: Data(bytes)) } catch {
+            if let counters = try? JSONDecoder().decode(Counters.self, from: Data(bytes)), counters.formatVersion != formatVersion {
+                throw .incompatible("the index at \(directory) has format version \(counters.formatVersion); this huojud reads version \(formatVersion)")
+            }
             throw .corrupt(file: fileName, "not a valid manifest (\(error))")
         }
         guard manifest.formatVersion == formatVersion else {
             throw .incompatible("the index at \(directory) has format version \(manifest.formatVersion); this huojud reads version \(formatVersion)")
         }
         return manifest
+    }
+
+    private static func readBytes(directory: String) throws(IndexError) -> [UInt8] {
+        let path = directory + "/" + fileName
+        guard FileIO.exists(path) else {
+            throw .missing("no index at \(directory) (build one with `huojud index --corpus DIR --index \(directory)`)")
+        }
+        return try FileIO.readAll(path)
+    }
+
+    /// The counters of whatever manifest is there, of any format version, so a rebuild over an
+    /// old or unreadable index keeps generations and segment numbers increasing.
+    struct Counters: Decodable {
+        var formatVersion: Int
+        var generation: Int
+        var nextSegment: Int?
+
+        static func read(directory: String) -> Counters? {
+            guard let bytes = try? Manifest.readBytes(directory: directory) else { return nil }
+            return try? JSONDecoder().decode(Counters.self, from: Data(bytes))
+        }
     }
 
     func write(directory: String) throws(IndexError) {

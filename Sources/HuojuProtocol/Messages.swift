@@ -50,9 +50,11 @@ public struct Request: Codable, Sendable {
     public var explain: Bool?
     /// `search`: "exact" (default) counts every match; "topK" skips what cannot rank.
     public var counting: String?
+    /// `reindex`: build a fresh index instead of applying what changed.
+    public var rebuild: Bool?
 
     public init(op: RequestOp, id: RequestID? = nil, query: String? = nil, limit: Int? = nil, offset: Int? = nil,
-                zone: String? = nil, exact: Bool? = nil, explain: Bool? = nil, counting: String? = nil) {
+                zone: String? = nil, exact: Bool? = nil, explain: Bool? = nil, counting: String? = nil, rebuild: Bool? = nil) {
         self.counting = counting
         self.v = ProtocolVersion.current
         self.id = id
@@ -63,6 +65,7 @@ public struct Request: Codable, Sendable {
         self.zone = zone
         self.exact = exact
         self.explain = explain
+        self.rebuild = rebuild
     }
 }
 
@@ -75,7 +78,7 @@ public enum ErrorCode: String, Codable, Sendable {
     case invalidQuery = "invalid_query"      // query syntax (message names the position)
     case notAvailable = "not_available"      // an operation this daemon cannot serve yet
     case forbidden = "forbidden"             // peer not allowed (connection) or not the owner (op)
-    case busy = "busy"                       // e.g. a reindex already running
+    case busy = "busy"                       // a rebuild is already running or queued
     case indexError = "index_error"
     case internalError = "internal"
 }
@@ -128,53 +131,100 @@ public struct PingResult: Codable, Sendable {
     }
 }
 
+/// One pass that brings the index up to date with the corpus.
 public struct ReindexReport: Codable, Sendable, Equatable {
-    public enum State: String, Codable, Sendable { case running, done, failed }
+    public enum State: String, Codable, Sendable { case queued, running, done, failed }
+    public enum Kind: String, Codable, Sendable { case incremental, rebuild }
+    /// What asked for the pass.
+    public enum Trigger: String, Codable, Sendable { case start, watch, request, signal }
 
     public var state: State
-    public var startedAt: String
+    public var kind: Kind
+    public var trigger: Trigger
+    public var requestedAt: String
+    public var startedAt: String?
     public var finishedAt: String?
-    public var files: Int
-    public var articles: Int
-    public var seconds: Double
-    public var skipped: [String]
+    /// Files read whose articles were indexed.
+    public var files = 0
+    public var added = 0
+    public var changed = 0
+    public var removed = 0
+    /// Articles indexed, and articles of changed or removed files deleted.
+    public var articles = 0
+    public var removedArticles = 0
+    public var seconds = 0.0
+    /// The generation the pass committed; absent when nothing had changed.
+    public var generation: Int?
+    /// Background merges committed since the pass.
+    public var merges = 0
+    public var skipped: [String] = []
     public var message: String?
 
-    public init(state: State, startedAt: String, finishedAt: String? = nil, files: Int = 0, articles: Int = 0,
-                seconds: Double = 0, skipped: [String] = [], message: String? = nil) {
+    public init(state: State, kind: Kind, trigger: Trigger, requestedAt: String) {
         self.state = state
-        self.startedAt = startedAt
-        self.finishedAt = finishedAt
-        self.files = files
-        self.articles = articles
+        self.kind = kind
+        self.trigger = trigger
+        self.requestedAt = requestedAt
+    }
+}
+
+/// The last background merge.
+public struct MergeReport: Codable, Sendable, Equatable {
+    public var segments: Int
+    public var documents: Int
+    /// Deleted documents the merge dropped.
+    public var reclaimed: Int
+    public var seconds: Double
+    public var generation: Int
+
+    public init(segments: Int, documents: Int, reclaimed: Int, seconds: Double, generation: Int) {
+        self.segments = segments
+        self.documents = documents
+        self.reclaimed = reclaimed
         self.seconds = seconds
-        self.skipped = skipped
-        self.message = message
+        self.generation = generation
     }
 }
 
 public struct StatusResult: Codable, Sendable {
+    /// Documents a search can find.
     public var documents: Int
+    /// Documents deleted but still in their segments until a merge drops them.
+    public var deletedDocuments: Int
     public var segments: Int
     public var indexBytes: Int
     public var index: String
     public var corpus: String?
+    /// The snapshot searches run on.
     public var generation: Int
+    public var watching: Bool
     public var lastReindex: ReindexReport?
+    public var merging: Bool
+    public var merges: Int
+    public var lastMerge: MergeReport?
+    public var mergeError: String?
     public var uptimeSeconds: Double
     public var queries: Int
     public var latencyP50Ms: Double?
     public var latencyP99Ms: Double?
 
-    public init(documents: Int, segments: Int, indexBytes: Int, index: String, corpus: String?, generation: Int,
-                lastReindex: ReindexReport?, uptimeSeconds: Double, queries: Int, latencyP50Ms: Double?, latencyP99Ms: Double?) {
+    public init(documents: Int, deletedDocuments: Int, segments: Int, indexBytes: Int, index: String, corpus: String?,
+                generation: Int, watching: Bool, lastReindex: ReindexReport?, merging: Bool, merges: Int,
+                lastMerge: MergeReport?, mergeError: String?, uptimeSeconds: Double, queries: Int,
+                latencyP50Ms: Double?, latencyP99Ms: Double?) {
         self.documents = documents
+        self.deletedDocuments = deletedDocuments
         self.segments = segments
         self.indexBytes = indexBytes
         self.index = index
         self.corpus = corpus
         self.generation = generation
+        self.watching = watching
         self.lastReindex = lastReindex
+        self.merging = merging
+        self.merges = merges
+        self.lastMerge = lastMerge
+        self.mergeError = mergeError
         self.uptimeSeconds = uptimeSeconds
         self.queries = queries
         self.latencyP50Ms = latencyP50Ms

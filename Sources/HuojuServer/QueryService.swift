@@ -25,46 +25,17 @@ public struct Peer: Sendable, Equatable {
 public final class QueryService: Sendable {
     public enum Effect: Sendable { case none, shutdown }
 
-    public let indexDirectory: String
-    public let corpus: String?
+    public let index: LiveIndex
     /// The uid that owns the daemon: only it may `shutdown` or `reindex`.
     public let ownerUID: UInt32
     private let logger: Logger
-    private let searcher: Mutex<Searcher?>
     private let started = Date()
     private let stats = Mutex(LatencyStats())
-    private let reindexState = Mutex<ReindexReport?>(nil)
 
-    public init(indexDirectory: String, corpus: String?, ownerUID: UInt32, logger: Logger) {
-        self.indexDirectory = indexDirectory
-        self.corpus = corpus
+    public init(index: LiveIndex, ownerUID: UInt32, logger: Logger) {
+        self.index = index
         self.ownerUID = ownerUID
         self.logger = logger
-        searcher = Mutex(nil)
-    }
-
-    /// Opens the index, building it from the corpus first when it is missing or was written
-    /// by another version. When the corpus changed after the index was committed, the old
-    /// index is served while a rebuild runs in the background.
-    public func open() throws {
-        do {
-            let snapshot = try IndexSnapshot.open(directory: indexDirectory)
-            searcher.withLock { $0 = Searcher(snapshot: snapshot) }
-            logger.info("opened index", metadata: ["index": "\(indexDirectory)", "documents": "\(snapshot.docCount)"])
-            if let corpus, Self.isStale(index: indexDirectory, corpus: corpus) {
-                logger.notice("the corpus changed after the index was built; reindexing in the background")
-                _ = startReindex()
-            }
-        } catch {
-            switch error {
-            case .missing, .incompatible:
-                guard let corpus else { throw error }
-                logger.notice("building the index first", metadata: ["reason": "\(error)", "corpus": "\(corpus)"])
-                try runReindex(corpus: corpus)
-            default:
-                throw error
-            }
-        }
     }
 
     public func respond(to line: some Collection<UInt8>, from peer: Peer) -> (reply: [UInt8], effect: Effect) {
@@ -101,7 +72,7 @@ public final class QueryService: Sendable {
             guard let query = request.query else {
                 return (encode(Reply<Empty>(id: id, error: ReplyError(.badRequest, "search needs a \"query\""))), .none)
             }
-            guard let searcher = searcher.withLock({ $0 }) else {
+            guard let searcher = index.searcher else {
                 return (encode(Reply<Empty>(id: id, error: ReplyError(.notAvailable, "the index is not open yet"))), .none)
             }
             let counting: Counting
@@ -134,7 +105,7 @@ public final class QueryService: Sendable {
             guard peer.uid == ownerUID else {
                 return (encode(Reply<Empty>(id: id, error: ReplyError(.forbidden, "only the daemon's owner (uid \(ownerUID)) may reindex"))), .none)
             }
-            switch startReindex() {
+            switch index.request(request.rebuild == true ? .rebuild : .incremental, trigger: .request) {
             case .success(let report): return (encode(Reply(id: id, result: report)), .none)
             case .failure(let error): return (encode(Reply<Empty>(id: id, error: error)), .none)
             }
@@ -148,71 +119,19 @@ public final class QueryService: Sendable {
     }
 
     public func status() -> StatusResult {
-        let snapshot = searcher.withLock { $0?.snapshot }
+        let snapshot = index.searcher?.snapshot
         let (queries, p50, p99) = stats.withLock { ($0.count, $0.percentile(0.5), $0.percentile(0.99)) }
-        let bytes = snapshot?.manifest.segments.reduce(0) { $0 + $1.files.values.reduce(0, +) } ?? 0
-        return StatusResult(documents: snapshot?.docCount ?? 0, segments: snapshot?.segments.count ?? 0, indexBytes: bytes,
-                            index: indexDirectory, corpus: corpus ?? snapshot?.manifest.corpus,
-                            generation: snapshot?.manifest.generation ?? 0, lastReindex: reindexState.withLock { $0 },
-                            uptimeSeconds: Date().timeIntervalSince(started), queries: queries, latencyP50Ms: p50, latencyP99Ms: p99)
-    }
-
-    /// Starts a rebuild in the background; searches keep using the current snapshot until
-    /// the new one is committed, then switch to it.
-    public func startReindex() -> Result<ReindexReport, ReplyError> {
-        guard let corpus = corpus ?? searcher.withLock({ $0?.snapshot.manifest.corpus }) else {
-            return .failure(ReplyError(.notAvailable, "no corpus folder known; start huojud serve with --corpus DIR"))
+        let bytes = snapshot?.manifest.segments.reduce(0) { $0 + $1.byteSize + ($1.deletes?.bytes ?? 0) } ?? 0
+        let merges = index.mergeStats
+        let lastMerge = merges?.last.map {
+            MergeReport(segments: $0.segments, documents: $0.documents, reclaimed: $0.reclaimed, seconds: $0.seconds, generation: $0.generation)
         }
-        let report = ReindexReport(state: .running, startedAt: Self.timestamp())
-        let claimed = reindexState.withLock { state -> Bool in
-            if state?.state == .running { return false }
-            state = report
-            return true
-        }
-        guard claimed else { return .failure(ReplyError(.busy, "a reindex is already running")) }
-        Thread.detachNewThread { [self] in
-            do { try runReindex(corpus: corpus, report: report) } catch {
-                logger.warning("reindex failed", metadata: ["error": "\(error)"])
-            }
-        }
-        return .success(report)
-    }
-
-    private func runReindex(corpus: String, report: ReindexReport? = nil) throws {
-        var report = report ?? ReindexReport(state: .running, startedAt: Self.timestamp())
-        reindexState.withLock { $0 = report }
-        do {
-            let summary = try CorpusIndexer(corpus: corpus, index: indexDirectory).rebuild()
-            let snapshot = try IndexSnapshot.open(directory: indexDirectory)
-            searcher.withLock { $0 = Searcher(snapshot: snapshot) }
-            report.state = .done
-            report.files = summary.files
-            report.articles = summary.articles
-            report.seconds = summary.seconds
-            report.skipped = summary.skipped.map { "\($0.path): \($0.reason)" }
-            report.finishedAt = Self.timestamp()
-            reindexState.withLock { $0 = report }
-            logger.notice("reindexed", metadata: ["files": "\(summary.files)", "articles": "\(summary.articles)",
-                                                  "seconds": "\(String(format: "%.2f", summary.seconds))", "skipped": "\(summary.skipped.count)"])
-            for skipped in summary.skipped { logger.warning("skipped file", metadata: ["path": "\(skipped.path)", "reason": "\(skipped.reason)"]) }
-        } catch {
-            report.state = .failed
-            report.message = "\(error)"
-            report.finishedAt = Self.timestamp()
-            reindexState.withLock { $0 = report }
-            throw error
-        }
-    }
-
-    /// True when a corpus file (or folder) is newer than the committed manifest.
-    static func isStale(index: String, corpus: String) -> Bool {
-        func modified(_ path: String) -> Date? {
-            (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date
-        }
-        guard let committed = modified(index + "/" + Manifest.fileName) else { return true }
-        let listing = CorpusScanner.scan(corpus)
-        let folders = Set(listing.files.map { ($0 as NSString).deletingLastPathComponent } + [corpus])
-        return (listing.files + folders).contains { (modified($0) ?? .distantPast) > committed }
+        return StatusResult(documents: snapshot?.liveCount ?? 0, deletedDocuments: snapshot?.manifest.deletedCount ?? 0,
+                            segments: snapshot?.segments.count ?? 0, indexBytes: bytes, index: index.directory, corpus: index.corpus,
+                            generation: snapshot?.manifest.generation ?? 0, watching: index.isWatching, lastReindex: index.lastReport,
+                            merging: merges?.running ?? false, merges: merges?.completed ?? 0, lastMerge: lastMerge,
+                            mergeError: merges?.lastError, uptimeSeconds: Date().timeIntervalSince(started), queries: queries,
+                            latencyP50Ms: p50, latencyP99Ms: p99)
     }
 
     private struct IDOnly: Decodable { var id: RequestID? }
@@ -235,7 +154,6 @@ public final class QueryService: Sendable {
         }
     }
 
-    static func timestamp() -> String { ISO8601DateFormatter().string(from: Date()) }
 }
 
 /// Recent search latencies, for `status`: the last 4096 samples.

@@ -126,26 +126,40 @@ struct StatusCommand: ParsableCommand {
         let status = try connection.call(Request(op: .status, id: .number(1)), as: StatusResult.self)
         if connection.json { return try connection.printJSON(status) }
         print("index:      \(status.index) (generation \(status.generation), \(status.segments) segments, \(status.indexBytes / 1_000_000) MB)")
-        print("documents:  \(status.documents)")
-        print("corpus:     \(status.corpus ?? "-")")
+        print("documents:  \(status.documents)" + (status.deletedDocuments > 0 ? " (and \(status.deletedDocuments) deleted, dropped by the next merges)" : ""))
+        print("corpus:     \(status.corpus ?? "-")" + (status.watching ? " (watched)" : ""))
         print("uptime:     \(Int(status.uptimeSeconds)) s, \(status.queries) queries" +
               (status.latencyP50Ms.map { ", p50 \(format($0)) ms" } ?? "") + (status.latencyP99Ms.map { ", p99 \(format($0)) ms" } ?? ""))
         if let last = status.lastReindex {
-            print("reindex:    \(last.state.rawValue) since \(last.startedAt)" + (last.finishedAt.map { ", finished \($0): \(last.files) files, \(last.articles) articles in \(format(last.seconds)) s" } ?? ""))
+            var line = "reindex:    \(last.kind.rawValue) (\(last.trigger.rawValue)) \(last.state.rawValue) since \(last.startedAt ?? last.requestedAt)"
+            if let finished = last.finishedAt {
+                line += ", finished \(finished) in \(format(last.seconds)) s: "
+                line += last.generation.map { "generation \($0), \(last.added) added, \(last.changed) changed, \(last.removed) removed files, " +
+                    "\(last.articles) articles indexed, \(last.removedArticles) deleted" } ?? "nothing had changed"
+                if last.merges > 0 { line += ", \(last.merges) merges since" }
+            }
+            print(line)
             for skipped in last.skipped { print("  skipped \(skipped)") }
             if let message = last.message { print("  \(message)") }
         }
+        var merges = "merges:     \(status.merges) since start" + (status.merging ? ", one running" : "")
+        if let merge = status.lastMerge {
+            merges += "; last: \(merge.segments) segments into \(merge.documents) documents, \(merge.reclaimed) deleted reclaimed, \(format(merge.seconds)) s"
+        }
+        print(merges)
+        if let error = status.mergeError { print("  merge failed: \(error)") }
     }
 }
 
 struct ReindexCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "reindex", abstract: "Rebuild the index from the corpus; search continues meanwhile.")
+    static let configuration = CommandConfiguration(commandName: "reindex", abstract: "Index what changed in the corpus (or everything with --rebuild); search continues meanwhile.")
     @OptionGroup var connection: ConnectionOptions
+    @Flag(help: "Build a fresh index and swap it in when it is complete.") var rebuild = false
 
     func run() throws {
-        let report = try connection.call(Request(op: .reindex, id: .number(1)), as: ReindexReport.self)
+        let report = try connection.call(Request(op: .reindex, id: .number(1), rebuild: rebuild ? true : nil), as: ReindexReport.self)
         if connection.json { return try connection.printJSON(report) }
-        print("reindex \(report.state.rawValue) since \(report.startedAt); `huoju status` shows when it is done")
+        print("\(report.kind.rawValue) reindex \(report.state.rawValue) since \(report.startedAt ?? report.requestedAt); `huoju status` shows when it is done")
     }
 }
 

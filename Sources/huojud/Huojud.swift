@@ -1,4 +1,6 @@
 import ArgumentParser
+import Foundation
+import HuojuIndex
 
 @main
 struct Huojud: AsyncParsableCommand {
@@ -13,6 +15,20 @@ struct Huojud: AsyncParsableCommand {
 struct IndexOptions: ParsableArguments {
     @Option(name: .long, help: "The index folder.")
     var index: String = "Index"
+}
+
+/// The merge policy's one knob, shared by `serve` and `index`.
+struct MergeOptions: ParsableArguments {
+    @Option(help: "Segments merged at once, and allowed per size tier (at least 2).")
+    var mergeFactor: Int = 10
+
+    var policy: TieredMergePolicy { TieredMergePolicy(mergeFactor: mergeFactor) }
+}
+
+/// An absolute path with `.` and `..` resolved: corpus paths are stored in the index, so
+/// every command must spell a folder the same way.
+func absolute(_ path: String) -> String {
+    URL(fileURLWithPath: path).standardizedFileURL.path
 }
 
 /// A failure while running (not a usage mistake): printed as `Error: …` without the usage text.

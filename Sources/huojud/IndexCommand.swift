@@ -5,10 +5,16 @@ import HuojuIndex
 import HuojuServer
 import Synchronization
 
-/// `huojud index --corpus DIR [--index DIR]`: builds the index from an archive folder.
+/// `huojud index --corpus DIR [--index DIR] [--rebuild]`: brings the index up to date with an
+/// archive folder, then merges segments as the merge policy asks.
 struct Index: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Build the index from the issue files of a corpus folder."
+        abstract: "Index the issue files of a corpus folder: what changed since the last run, or everything with --rebuild.",
+        discussion: """
+        New and changed files are indexed and the articles of changed and removed files deleted, in one commit; \
+        then segments are merged in the background until the merge policy is satisfied. --rebuild writes a fresh \
+        index in new files and swaps it in at once. Progress and merges are reported on standard error.
+        """
     )
 
     @Option(help: "The archive folder (subfolders included).")
@@ -19,31 +25,81 @@ struct Index: ParsableCommand {
     @Option(help: "Threads for reading and analysis.")
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
+    @Flag(help: "Build a fresh index instead of applying what changed.")
+    var rebuild = false
+
+    @OptionGroup var merging: MergeOptions
+
     func run() throws {
         // The same lock a serving daemon holds: never write an index a daemon is serving.
         let lock: Int32
         do { lock = try SocketGuard.lockIndex(options.index) } catch {
-            throw RuntimeError("\(error); ask the daemon to rebuild it with `huoju reindex`")
+            throw RuntimeError("\(error); ask the daemon to reindex with `huoju reindex`")
         }
         defer { close(lock) }
-        var indexer = CorpusIndexer(corpus: corpus, index: options.index)
+        let corpus = absolute(self.corpus)
+        let writer: IndexWriter
+        do {
+            writer = try IndexWriter(directory: options.index, corpus: corpus, replacing: rebuild, policy: merging.policy,
+                                     onMerge: Self.report)
+        } catch {
+            throw RuntimeError(error.description + (rebuild ? "" : " (or rebuild it with `huojud index --rebuild`)"))
+        }
+        var indexer = CorpusIndexer(corpus: corpus, writer: writer)
         indexer.threads = max(1, threads)
         let progress = isatty(2) != 0 ? ProgressBar() : nil
         let summary: CorpusIndexer.Summary
         do {
-            summary = try indexer.rebuild { done, total, bytes in progress?.update(done: done, total: total, bytes: bytes) }
+            summary = try indexer.update(rebuild ? .rebuild : .incremental) { done, total, bytes in
+                progress?.update(done: done, total: total, bytes: bytes)
+            }
         } catch {
             progress?.finish()
             throw RuntimeError(error.description)
         }
         progress?.finish()
+        // Unbuffered: the commit is done, and a script watching the output may need to know now.
+        FileHandle.standardOutput.write(Data((Self.describe(summary, index: options.index) + "\n").utf8))
+        writer.startMerges()
+        writer.waitForMerges()
+        let merges = writer.mergeStats
+        if let error = merges.lastError { throw RuntimeError("merging failed: \(error)") }
+        if merges.completed > 0 {
+            let manifest = writer.manifest
+            print("merged \(merges.completed) times: \(manifest.segments.count) segments, generation \(manifest.generation)")
+        }
+    }
+
+    static func describe(_ summary: CorpusIndexer.Summary, index: String) -> String {
         let mb = Double(summary.bytes) / 1_000_000
-        var line = String(format: "indexed %d files, %d articles, %.1f MB in %.2f s (%.1f MB/s) into %@",
-                          summary.files, summary.articles, mb, summary.seconds, summary.megabytesPerSecond, options.index)
+        var line: String
+        if let generation = summary.generation {
+            line = String(format: "indexed %d files, %d articles, %.1f MB in %.2f s (%.1f MB/s) into %@, generation %d",
+                          summary.files, summary.articles, mb, summary.seconds, summary.megabytesPerSecond, index, generation)
+            if summary.mode == .incremental {
+                line += "; \(summary.added) added, \(summary.changed) changed, \(summary.removed) removed files"
+            }
+        } else {
+            line = String(format: "%@ is up to date (checked in %.2f s)", index, summary.seconds)
+        }
         if !summary.skipped.isEmpty {
             line += "; skipped \(summary.skipped.count): " + summary.skipped.map { "\($0.path) (\($0.reason))" }.joined(separator: "; ")
         }
-        print(line)
+        return line
+    }
+
+    /// Merge progress on standard error (the crash test reads it to tell where a kill landed).
+    @Sendable static func report(_ event: IndexWriter.MergeEvent) {
+        let line: String
+        switch event {
+        case .started(let segments, let documents): line = "merging \(segments) segments (\(documents) documents)"
+        case .committed(let record):
+            line = String(format: "merged into generation %d: %d documents, %d deleted reclaimed, %.2f s",
+                          record.generation, record.documents, record.reclaimed, record.seconds)
+        case .abandoned: line = "merge abandoned"
+        case .failed(let error): line = "merge failed: \(error)"
+        }
+        FileHandle.standardError.write(Data((line + "\n").utf8))
     }
 }
 

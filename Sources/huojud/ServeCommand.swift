@@ -9,7 +9,10 @@ import ServiceLifecycle
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Serve the index on a Unix domain socket (builds it first when missing or outdated).",
-        discussion: "Stops on SIGTERM/SIGINT or a `shutdown` request from the owner; SIGHUP reindexes."
+        discussion: """
+        Watches the corpus folder and indexes new, changed and removed files as they settle. \
+        Stops on SIGTERM/SIGINT or a `shutdown` request from the owner; SIGHUP reindexes what changed.
+        """
     )
 
     @Option(help: "The archive folder the index is built from.")
@@ -28,6 +31,11 @@ struct Serve: AsyncParsableCommand {
 
     @Option(help: "Log level: trace, debug, info, notice, warning, error.")
     var logLevel: String = "info"
+
+    @Flag(help: "Do not watch the corpus folder (reindex only on `huoju reindex` and SIGHUP).")
+    var noWatch = false
+
+    @OptionGroup var merging: MergeOptions
 
     func run() async throws {
         guard let mode = mode_t(socketMode, radix: 8), mode & 0o007 == 0, mode & 0o600 == 0o600, mode & ~0o777 == 0 else {
@@ -51,14 +59,17 @@ struct Serve: AsyncParsableCommand {
         }
         defer { close(lock) }
 
-        let service = QueryService(indexDirectory: options.index, corpus: corpus.map(Self.absolute), ownerUID: geteuid(), logger: logger)
-        do { try service.open() } catch { throw RuntimeError("\(error)") }
+        let index = LiveIndex(directory: options.index, corpus: corpus.map(absolute), policy: merging.policy, logger: logger)
+        do { try index.open(watch: !noWatch) } catch { throw RuntimeError("\(error)") }
+        let service = QueryService(index: index, ownerUID: geteuid(), logger: logger)
 
         let hangup = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())
         signal(SIGHUP, SIG_IGN)
         hangup.setEventHandler {
             logger.notice("SIGHUP: reindexing")
-            if case .failure(let error) = service.startReindex() { logger.warning("reindex not started", metadata: ["reason": "\(error.message)"]) }
+            if case .failure(let error) = index.request(.incremental, trigger: .signal) {
+                logger.warning("reindex not started", metadata: ["reason": "\(error.message)"])
+            }
         }
         hangup.resume()
 
@@ -77,9 +88,5 @@ struct Serve: AsyncParsableCommand {
     static func defaultSocket(index: String) -> String {
         if let runtime = ProcessInfo.processInfo.environment["XDG_RUNTIME_DIR"], !runtime.isEmpty { return runtime + "/huoju.sock" }
         return index + "/huoju.sock"
-    }
-
-    static func absolute(_ path: String) -> String {
-        URL(fileURLWithPath: path).standardizedFileURL.path
     }
 }

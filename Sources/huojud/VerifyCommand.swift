@@ -4,7 +4,7 @@ import HuojuIndex
 /// `huojud verify [--index DIR]`: checks every file's checksum and walks every posting list.
 struct Verify: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Check the index: file checksums, sizes against the manifest, and every posting list."
+        abstract: "Check the index: file checksums, sizes against the manifest, every posting list, and that deletes and the source table agree."
     )
 
     @OptionGroup var options: IndexOptions
@@ -12,8 +12,10 @@ struct Verify: ParsableCommand {
     func run() throws {
         do {
             let snapshot = try IndexSnapshot.open(directory: options.index)
-            for segment in snapshot.segments { try segment.verifyPostings() }
-            print("index \(options.index) is intact: generation \(snapshot.manifest.generation), \(snapshot.segments.count) segments, \(snapshot.docCount) documents")
+            try snapshot.verify()
+            let manifest = snapshot.manifest
+            print("index \(options.index) is intact: generation \(manifest.generation), \(manifest.segments.count) segments, " +
+                  "\(manifest.liveCount) documents (\(manifest.deletedCount) deleted), \(manifest.sources.count) corpus files")
         } catch {
             throw RuntimeError(error.description)
         }

@@ -83,43 +83,49 @@ func temporaryDirectory() -> String {
     @Test func segmentRoundTripsDocumentsAndStatistics() throws {
         let directory = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let analyzer = Analyzer()
-        let writer = try IndexWriter(directory: directory, corpus: nil, segmentTextBytes: 200)
+        let corpus = TestCorpus()
+        let writer = try IndexWriter(directory: directory, corpus: nil)
         var documents: [IndexDocument] = []
         for i in 0..<40 {
-            let document = IndexDocument(path: "/a/\(i).txt", ordinal: i % 3, title: "苏州高新区第\(i)篇", section: i % 2 == 0 ? "创业孵化" : nil,
-                                         source: "科技部火炬中心", body: "科研助理岗位开发。" + String(repeating: "人才", count: i),
-                                         issueYear: 2022, issueNumber: i, issueCumulative: 500 + i, date: "2022-08-\(10 + i % 20)")
-            documents.append(document)
-            var analyses: [Field: Analysis] = [:]
-            for field in Field.text { if let text = document.text(of: field) { analyses[field] = analyzer.analyze(text) } }
-            try writer.add(document, analyses: analyses)
+            documents.append(IndexDocument(path: "/a/\(i).txt", ordinal: i % 3, title: "苏州高新区第\(i)篇", section: i % 2 == 0 ? "创业孵化" : nil,
+                                           source: "科技部火炬中心", body: "科研助理岗位开发。" + String(repeating: "人才", count: i),
+                                           issueYear: 2022, issueNumber: i, issueCumulative: 500 + i, date: "2022-08-\(10 + i % 20)"))
         }
-        let manifest = try writer.commit()
-        #expect(manifest.segments.count > 1, "small segment size must produce several segments")
+        // Four segments of ten one-article files each, in one commit.
+        var change = IndexWriter.Change()
+        for part in 0..<4 {
+            let files = documents[(part * 10)..<(part * 10 + 10)].map { ($0.path, [$0]) }
+            let added = try corpus.change(files, writer: writer)
+            change.segments += added.segments
+            change.sources += added.sources
+        }
+        let manifest = try #require(try writer.commit(change))
+        #expect(manifest.segments.count == 4)
         let snapshot = try IndexSnapshot.open(directory: directory)
         #expect(snapshot.docCount == 40)
         for (i, document) in documents.enumerated() { #expect(try snapshot.document(global: i) == document) }
         #expect(try snapshot.docFreq(TermKey(.body, .gram, "人才")) == 39)
         #expect(try snapshot.docFreq(TermKey(.title, .gram, "苏州")) == 40)
-        let expectedAverage = Double(documents.map { analyzer.analyze($0.body).length }.reduce(0, +)) / 40
+        let expectedAverage = Double(documents.map { corpus.analyzer.analyze($0.body).length }.reduce(0, +)) / 40
         #expect(abs(snapshot.averageLength(.body) - expectedAverage) < 1e-9)
         // Field values survive.
         let (segment, local) = snapshot.locate(7)
         #expect(snapshot.segments[segment].issueNumber(local) == 7)
         #expect(snapshot.segments[segment].date(local) == 20220817)
+        try snapshot.verify()
     }
 
     @Test func everyFlippedByteIsCaughtAndNamed() throws {
         let directory = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let analyzer = Analyzer()
+        let corpus = TestCorpus()
         let writer = try IndexWriter(directory: directory, corpus: nil)
-        let document = IndexDocument(path: "/x.txt", ordinal: 0, title: "石嘴山高新区", body: "新材料产业高地")
-        try writer.add(document, analyses: [.title: analyzer.analyze(document.title), .body: analyzer.analyze(document.body)])
-        try writer.commit()
+        let kept = IndexDocument(path: "/x.txt", ordinal: 0, title: "石嘴山高新区", body: "新材料产业高地")
+        let gone = IndexDocument(path: "/y.txt", ordinal: 0, title: "光谷", body: "光电子信息")
+        try writer.commit(try corpus.change([(kept.path, [kept]), (gone.path, [gone])], writer: writer))
+        try writer.commit(IndexWriter.Change(removed: [gone.path]))
         let files = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasPrefix("seg-") }
-        #expect(files.count == 5)
+        #expect(files.count == 6, "five segment files and one deletion file: \(files)")
         for name in files {
             let path = directory + "/" + name
             let original = try Data(contentsOf: URL(fileURLWithPath: path))
@@ -132,25 +138,25 @@ func temporaryDirectory() -> String {
                     Issue.record("flipping byte \(offset) of \(name) went unnoticed")
                 } catch {
                     #expect(error.description.contains(name), "error does not name \(name): \(error)")
-                    #expect(error.description.contains("huojud index --corpus"))
+                    #expect(error.description.contains("huojud index --rebuild --corpus"))
                 }
             }
             try original.write(to: URL(fileURLWithPath: path))
         }
-        #expect(try IndexSnapshot.open(directory: directory).docCount == 1)
+        #expect(try IndexSnapshot.open(directory: directory).liveCount == 1)
     }
 
     @Test func refusesAnotherAnalyzerVersion() throws {
         let directory = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        try IndexWriter(directory: directory, corpus: nil).commit()
+        try IndexWriter(directory: directory, corpus: nil).commit(IndexWriter.Change(replacesAll: true))
         let path = directory + "/manifest.json"
         let text = try String(contentsOfFile: path, encoding: .utf8).replacingOccurrences(of: Analyzer.version, with: "huoju-analyzer-0")
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         #expect {
             try IndexSnapshot.open(directory: directory)
         } throws: { error in
-            "\(error)".contains("analyzer") && "\(error)".contains("huojud index --corpus")
+            "\(error)".contains("analyzer") && "\(error)".contains("huojud index --rebuild --corpus")
         }
     }
 }

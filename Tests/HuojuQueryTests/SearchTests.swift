@@ -20,7 +20,7 @@ final class SampleIndex: @unchecked Sendable {
     private init() {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("huoju-sample-\(UUID().uuidString)").path
         let corpus = SharedCorpus.directory!.path
-        _ = try! CorpusIndexer(corpus: corpus, index: directory).rebuild()
+        _ = try! CorpusIndexer.rebuild(corpus: corpus, index: directory)
         searcher = Searcher(snapshot: try! IndexSnapshot.open(directory: directory))
         var articles: [(String, Int, String, String)] = []
         for path in CorpusScanner.scan(corpus).files {
@@ -216,7 +216,7 @@ final class SampleIndex: @unchecked Sendable {
         FileManager.default.createFile(atPath: corpus + "/e_empty.txt", contents: Data())
         try FileManager.default.createSymbolicLink(atPath: corpus + "/sub/loop", withDestinationPath: corpus)
 
-        let summary = try CorpusIndexer(corpus: corpus, index: index).rebuild()
+        let summary = try CorpusIndexer.rebuild(corpus: corpus, index: index)
         #expect(summary.files == 3)
         let reasons = Dictionary(summary.skipped.map { ($0.path, $0.reason) }, uniquingKeysWith: { a, _ in a })
         #expect(reasons[corpus + "/d_binary.txt"]?.contains("binary") == true, "\(reasons)")

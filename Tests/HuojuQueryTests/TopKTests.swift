@@ -22,17 +22,24 @@ import Testing
             }
         }
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("huoju-topk-\(UUID().uuidString)").path
-        let writer = try! IndexWriter(directory: directory, corpus: nil, segmentTextBytes: 1 << 20)
+        let writer = try! IndexWriter(directory: directory, corpus: nil)
         let analyzer = Analyzer()
         var random = SplitMix(seed: 20221)
+        var segments: [SegmentInfo] = []
+        var builder = SegmentBuilder()
         for ordinal in 0..<3000 {
             let count = 1 + Int(random.next() % 6)
             let body = (0..<count).map { _ in paragraphs[Int(random.next() % UInt64(paragraphs.count))] }.joined(separator: "\n")
             let title = titles[Int(random.next() % UInt64(titles.count))]
             let document = IndexDocument(path: "/synthetic/\(ordinal / 10).txt", ordinal: ordinal % 10, title: title, body: body)
-            try! writer.add(document, analyses: [.title: analyzer.analyze(title), .body: analyzer.analyze(body)])
+            builder.add(document, analyses: [.title: analyzer.analyze(title), .body: analyzer.analyze(body)])
+            if builder.docCount == 700 {
+                segments.append(try! writer.writeSegment(builder))
+                builder = SegmentBuilder()
+            }
         }
-        try! writer.commit()
+        segments.append(try! writer.writeSegment(builder))
+        try! writer.commit(IndexWriter.Change(segments: segments))
         return (directory, Searcher(snapshot: try! IndexSnapshot.open(directory: directory)), paragraphs)
     }()
 

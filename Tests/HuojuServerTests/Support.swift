@@ -38,16 +38,19 @@ final class Daemon {
     let process = Process()
     let log: URL
 
-    /// Starts a daemon in `directory` (a new temporary folder by default).
-    init(directory: String? = nil) throws {
+    /// Starts a daemon in `directory` (a new temporary folder by default) over `corpus` (the
+    /// shared samples by default), with its index in `index` (`idx` in the folder by default)
+    /// and extra `serve` arguments.
+    init(directory: String? = nil, corpus: String? = nil, index: String? = nil, arguments: [String] = []) throws {
         self.directory = directory ?? FileManager.default.temporaryDirectory.appendingPathComponent("huojud-\(UUID().uuidString.prefix(8))").path
         try FileManager.default.createDirectory(atPath: self.directory, withIntermediateDirectories: true)
         socket = self.directory + "/huoju.sock"
-        index = self.directory + "/idx"
+        self.index = index ?? self.directory + "/idx"
         log = URL(fileURLWithPath: self.directory + "/log")
         FileManager.default.createFile(atPath: log.path, contents: nil)
         process.executableURL = URL(fileURLWithPath: binDirectory + "/huojud")
-        process.arguments = ["serve", "--corpus", SharedCorpus.directory!.path, "--index", index, "--socket", socket, "--log-level", "debug"]
+        process.arguments = ["serve", "--corpus", corpus ?? SharedCorpus.directory!.path, "--index", self.index, "--socket", socket,
+                             "--log-level", "debug"] + arguments
         let handle = try FileHandle(forWritingTo: log)
         process.standardOutput = handle
         process.standardError = handle

@@ -122,8 +122,8 @@ public enum IndexError: Error, CustomStringConvertible, Equatable, Sendable {
     public var description: String {
         switch self {
         case .corrupt(let file, let why):
-            "index file \(file) is damaged: \(why). Rebuild it with `huojud index --corpus DIR`."
-        case .incompatible(let why): "\(why). Rebuild it with `huojud index --corpus DIR`."
+            "index file \(file) is damaged: \(why). Rebuild it with `huojud index --rebuild --corpus DIR`."
+        case .incompatible(let why): "\(why). Rebuild it with `huojud index --rebuild --corpus DIR`."
         case .missing(let why): why
         case .io(let why): why
         }

@@ -43,6 +43,12 @@ enum Impacts {
     }
 }
 
+extension TermKey {
+    /// The index of the term's field in `Field.text` (where field lengths are kept), nil for
+    /// keyword fields: which lengths the term's impacts are computed from.
+    var textFieldSlot: Int? { bytes.first.flatMap { Field(rawValue: $0) }.flatMap { Field.text.firstIndex(of: $0) } }
+}
+
 /// Encodes one term's postings from its occurrences.
 enum PostingsWriter {
     /// `docs` and `positions` are the term's occurrences: docs ascending, positions ascending

@@ -47,6 +47,13 @@ enum FileIO {
 
     static func remove(_ path: String) { unlink(path) }
 
+    /// The path with symbolic links and `..` resolved, or the path itself when it does not exist.
+    static func canonical(_ path: String) -> String {
+        guard let resolved = realpath(path, nil) else { return path }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+
     static func listDirectory(_ path: String) -> [String] {
         guard let dir = opendir(path) else { return [] }
         defer { closedir(dir) }

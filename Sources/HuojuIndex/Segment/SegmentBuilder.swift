@@ -99,32 +99,15 @@ public final class SegmentBuilder {
         positions.writeUInt32(SegmentFiles.positionsMagic)
         for term in order {
             let range = starts[term]..<starts[term + 1]
-            let slot = Field(rawValue: termKeys[term].bytes[0]).flatMap { Field.text.firstIndex(of: $0) }
-            let info = PostingsWriter.write(docs: docs[range], positions: positionsByTerm[range], lengths: slot.map { lengths[$0] },
+            let info = PostingsWriter.write(docs: docs[range], positions: positionsByTerm[range],
+                                            lengths: termKeys[term].textFieldSlot.map { lengths[$0] },
                                             postings: &postings, positionsOut: &positions)
             dictionary.add(termKeys[term], info)
         }
         Footer.append(to: &postings)
         Footer.append(to: &positions)
-
-        var fieldValues = ByteWriter(capacity: Int(docCount) * 40 + 64)
-        fieldValues.writeUInt32(SegmentFiles.valuesMagic)
-        fieldValues.writeUInt32(docCount)
-        for column in lengths { for length in column { fieldValues.writeUInt32(length) } }
-        for column in values { for value in column { fieldValues.writeUInt32(UInt32(bitPattern: value)) } }
-        Footer.append(to: &fieldValues)
-
-        let contents: [(SegmentFiles.Kind, [UInt8])] = [
-            (.terms, dictionary.finish()), (.postings, postings.bytes), (.positions, positions.bytes),
-            (.stored, stored.finish()), (.values, fieldValues.bytes),
-        ]
-        var files: [String: Int] = [:]
-        for (kind, bytes) in contents {
-            let name = SegmentFiles.name(id, kind)
-            try FileIO.writeDurably(bytes, to: directory + "/" + name)
-            files[name] = bytes.count
-        }
-        let sums = lengths.map { $0.reduce(UInt64(0)) { $0 + UInt64($1) } }
-        return SegmentInfo(id: id, docCount: Int(docCount), fieldLengthSums: sums, files: files)
+        return try SegmentFiles.write(directory: directory, id: id, docCount: Int(docCount), terms: dictionary.finish(),
+                                      postings: postings.bytes, positions: positions.bytes, stored: stored.finish(),
+                                      lengths: lengths, values: values)
     }
 }

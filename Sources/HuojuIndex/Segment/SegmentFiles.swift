@@ -9,6 +9,30 @@ enum SegmentFiles {
     static let valuesMagic: UInt32 = 0x4C46_4A48     // "HJFL"
 
     static func name(_ id: String, _ kind: Kind) -> String { "\(id).\(kind.rawValue)" }
+
+    /// Writes a segment's files (each fsynced) and returns its manifest entry. `lengths` holds
+    /// one column per text field, `values` one per `FieldValues.Column`, each `docCount` long.
+    static func write(directory: String, id: String, docCount: Int, terms: [UInt8], postings: [UInt8], positions: [UInt8],
+                      stored: [UInt8], lengths: [[UInt32]], values: [[Int32]]) throws(IndexError) -> SegmentInfo {
+        var fieldValues = ByteWriter(capacity: docCount * 40 + 64)
+        fieldValues.writeUInt32(valuesMagic)
+        fieldValues.writeUInt32(UInt32(docCount))
+        for column in lengths { for length in column { fieldValues.writeUInt32(length) } }
+        for column in values { for value in column { fieldValues.writeUInt32(UInt32(bitPattern: value)) } }
+        Footer.append(to: &fieldValues)
+
+        let contents: [(Kind, [UInt8])] = [
+            (.terms, terms), (.postings, postings), (.positions, positions), (.stored, stored), (.values, fieldValues.bytes),
+        ]
+        var files: [String: Int] = [:]
+        for (kind, bytes) in contents {
+            let name = name(id, kind)
+            try FileIO.writeDurably(bytes, to: directory + "/" + name)
+            files[name] = bytes.count
+        }
+        let sums = lengths.map { $0.reduce(UInt64(0)) { $0 + UInt64($1) } }
+        return SegmentInfo(id: id, docCount: docCount, fieldLengthSums: sums, files: files)
+    }
 }
 
 /// Per-document numbers kept beside the postings (`.len`): the exact length of every text

@@ -1,19 +1,19 @@
-/// One open segment: its files mapped and checksum-verified, ready to answer term lookups,
-/// postings, field lengths and stored documents. Immutable and safe to share across threads.
-public final class SegmentReader: @unchecked Sendable {
-    public let info: SegmentInfo
+/// The immutable part of an open segment: its five files mapped and checksum-verified. Shared
+/// by every snapshot that holds the segment, so a new commit opens only new segments.
+final class SegmentCore: @unchecked Sendable {
+    let id: String
+    let files: [String: Int]
     private let mapped: [MappedFile]
-    private let terms: TermDictionary
+    let terms: TermDictionary
     private let postings: UnsafeRawBufferPointer
     private let positions: UnsafeRawBufferPointer
-    private let stored: StoredFields
-    private let values: FieldValues
-    private let postingsName: String
-
-    public var docCount: Int { info.docCount }
+    let stored: StoredFields
+    let values: FieldValues
+    let postingsName: String
 
     init(directory: String, info: SegmentInfo) throws(IndexError) {
-        self.info = info
+        id = info.id
+        files = info.files
         var mapped: [MappedFile] = []
         var payloads: [SegmentFiles.Kind: UnsafeRawBufferPointer] = [:]
         for kind in SegmentFiles.Kind.allCases {
@@ -43,37 +43,65 @@ public final class SegmentReader: @unchecked Sendable {
         }
     }
 
-    public func termInfo(_ term: TermKey) throws(IndexError) -> TermInfo? { try terms.lookup(term) }
-
-    public func postings(_ info: TermInfo) throws(IndexError) -> PostingsIterator {
+    func postings(_ info: TermInfo) throws(IndexError) -> PostingsIterator {
         try PostingsIterator(postings: postings, positions: positions, info: info, file: postingsName)
     }
+}
+
+/// One segment as a snapshot sees it: the shared, immutable core plus the deletes of the
+/// snapshot's commit. Deleted documents stay in the postings; queries drop them with
+/// `isDeleted` (see docs/index-format.md, "Deletes"). Immutable and safe to share across threads.
+public final class SegmentReader: Sendable {
+    public let info: SegmentInfo
+    let core: SegmentCore
+    /// Nil when the segment has no deleted document at this commit.
+    public let deletes: DeletedDocs?
+
+    public var docCount: Int { info.docCount }
+
+    /// Opens the segment, reusing `core` when it is this segment's (a newer commit of the same files).
+    init(directory: String, info: SegmentInfo, reusing core: SegmentCore? = nil) throws(IndexError) {
+        self.info = info
+        if let core, core.id == info.id, core.files == info.files { self.core = core } else {
+            self.core = try SegmentCore(directory: directory, info: info)
+        }
+        deletes = try info.deletes.map { deletes throws(IndexError) in try DeletedDocs.read(directory: directory, info: deletes, docCount: info.docCount) }
+    }
+
+    @inline(__always)
+    public func isDeleted(_ doc: UInt32) -> Bool { deletes?.contains(doc) ?? false }
+    public var hasDeletions: Bool { deletes != nil }
+
+    public func termInfo(_ term: TermKey) throws(IndexError) -> TermInfo? { try core.terms.lookup(term) }
+
+    public func postings(_ info: TermInfo) throws(IndexError) -> PostingsIterator { try core.postings(info) }
 
     public func postings(_ term: TermKey) throws(IndexError) -> PostingsIterator? {
         guard let info = try termInfo(term) else { return nil }
         return try postings(info)
     }
 
-    public func fieldLength(_ field: Field, _ doc: UInt32) -> Int { values.length(field, doc) }
+    public func fieldLength(_ field: Field, _ doc: UInt32) -> Int { core.values.length(field, doc) }
 
-    public func issueNumber(_ doc: UInt32) -> Int32 { values.value(.number, doc) }
-    public func issueCumulative(_ doc: UInt32) -> Int32 { values.value(.cumulative, doc) }
-    public func date(_ doc: UInt32) -> Int32 { values.value(.date, doc) }
+    public func issueNumber(_ doc: UInt32) -> Int32 { core.values.value(.number, doc) }
+    public func issueCumulative(_ doc: UInt32) -> Int32 { core.values.value(.cumulative, doc) }
+    public func date(_ doc: UInt32) -> Int32 { core.values.value(.date, doc) }
 
-    public func document(_ doc: UInt32) throws(IndexError) -> IndexDocument { try stored.document(doc) }
+    public func document(_ doc: UInt32) throws(IndexError) -> IndexDocument { try core.stored.document(doc) }
 
     /// Walks every term and its postings: the deep check behind `huojud verify`.
     public func verifyPostings() throws(IndexError) {
-        try terms.forEach { _, info throws(IndexError) in
+        let docCount = UInt32(self.docCount)
+        try core.terms.forEach { _, info throws(IndexError) in
             var iterator = try postings(info)
             var count = 0
             while iterator.doc != PostingsIterator.end {
-                guard iterator.doc < UInt32(docCount) else { throw .corrupt(file: postingsName, "document id beyond the segment") }
+                guard iterator.doc < docCount else { throw .corrupt(file: core.postingsName, "document id beyond the segment") }
                 _ = try iterator.positions()
                 count += 1
                 try iterator.next()
             }
-            guard count == info.docFreq else { throw .corrupt(file: postingsName, "document frequency mismatch") }
+            guard count == info.docFreq else { throw .corrupt(file: core.postingsName, "document frequency mismatch") }
         }
     }
 }

@@ -33,6 +33,17 @@ struct StoredFieldsWriter {
     mutating func add(_ document: IndexDocument) {
         if block.count == 0 { blockFirstDoc = nextDoc }
         DocumentCodec.encode(document, into: &block)
+        finishDocument()
+    }
+
+    /// Adds a document exactly as another segment stored it (a merge copies without decoding).
+    mutating func add(encoded: UnsafeRawBufferPointer) {
+        if block.count == 0 { blockFirstDoc = nextDoc }
+        block.writeBytes(encoded)
+        finishDocument()
+    }
+
+    private mutating func finishDocument() {
         nextDoc += 1
         if block.count >= StoredFieldsFormat.blockTarget { flushBlock() }
     }
@@ -92,6 +103,38 @@ struct StoredFields {
         return (offset, compressed, raw, firstDoc)
     }
 
+    /// Every document's encoded bytes, in doc id order, each block inflated once.
+    func forEachEncoded(_ body: (UInt32, UnsafeRawBufferPointer) throws(IndexError) -> Void) throws(IndexError) {
+        var doc: UInt32 = 0
+        for index in 0..<blockCount {
+            let block = try entry(index)
+            guard block.firstDoc == doc else { throw .corrupt(file: file, "stored blocks out of order") }
+            let raw = try inflate(block)
+            let result: Result<Void, IndexError> = raw.withUnsafeBytes { bytes in
+                Result { () throws(IndexError) in
+                    var reader = ByteReader(bytes, file: file)
+                    while !reader.isAtEnd {
+                        let start = reader.offset
+                        try DocumentCodec.skip(&reader)
+                        try body(doc, UnsafeRawBufferPointer(rebasing: bytes[start..<reader.offset]))
+                        doc += 1
+                    }
+                }
+            }
+            try result.get()
+        }
+    }
+
+    private func inflate(_ block: (offset: Int, compressed: Int, raw: Int, firstDoc: UInt32)) throws(IndexError) -> [UInt8] {
+        var raw = [UInt8](repeating: 0, count: block.raw)
+        var rawLength = uLong(block.raw)
+        let status = raw.withUnsafeMutableBufferPointer { out in
+            uncompress(out.baseAddress, &rawLength, payload.baseAddress!.advanced(by: block.offset).assumingMemoryBound(to: UInt8.self), uLong(block.compressed))
+        }
+        guard status == Z_OK, Int(rawLength) == block.raw else { throw .corrupt(file: file, "stored block does not inflate") }
+        return raw
+    }
+
     func document(_ doc: UInt32) throws(IndexError) -> IndexDocument {
         // The last block whose first document is <= doc.
         var low = 0, high = blockCount - 1
@@ -101,12 +144,7 @@ struct StoredFields {
             if try entry(mid).firstDoc <= doc { low = mid } else { high = mid - 1 }
         }
         let block = try entry(low)
-        var raw = [UInt8](repeating: 0, count: block.raw)
-        var rawLength = uLong(block.raw)
-        let status = raw.withUnsafeMutableBufferPointer { out in
-            uncompress(out.baseAddress, &rawLength, payload.baseAddress!.advanced(by: block.offset).assumingMemoryBound(to: UInt8.self), uLong(block.compressed))
-        }
-        guard status == Z_OK, Int(rawLength) == block.raw else { throw .corrupt(file: file, "stored block does not inflate") }
+        let raw = try inflate(block)
         let result: Result<IndexDocument, IndexError> = raw.withUnsafeBytes { bytes in
             var reader = ByteReader(bytes, file: file)
             var current = block.firstDoc

@@ -90,7 +90,7 @@ struct TermDictionaryWriter {
 struct TermDictionary {
     private let payload: UnsafeRawBufferPointer
     private let file: String
-    private let blockCount: Int
+    let blockCount: Int
     private let indexStart: Int
     let termCount: Int
 
@@ -141,17 +141,36 @@ struct TermDictionary {
         return found
     }
 
-    /// Every term in order (for merging and verification).
+    /// Every term in order (for verification).
     func forEach(_ body: (TermKey, TermInfo) throws(IndexError) -> Void) throws(IndexError) {
-        for block in 0..<blockCount {
-            var pending: [(TermKey, TermInfo)] = []
-            try scanBlock(block) { bytes, info in pending.append((TermKey(bytes: Array(bytes)), info)); return true }
-            for (term, info) in pending { try body(term, info) }
+        var cursor = Cursor(self)
+        while let (term, info) = try cursor.next() { try body(term, info) }
+    }
+
+    /// Walks the terms in order one block at a time (a merge walks several side by side).
+    struct Cursor {
+        private let dictionary: TermDictionary
+        private var block = 0
+        private var pending: [(TermKey, TermInfo)] = []
+        private var index = 0
+
+        init(_ dictionary: TermDictionary) { self.dictionary = dictionary }
+
+        mutating func next() throws(IndexError) -> (TermKey, TermInfo)? {
+            while index == pending.count {
+                guard block < dictionary.blockCount else { return nil }
+                pending.removeAll(keepingCapacity: true)
+                try dictionary.scanBlock(block) { bytes, info in pending.append((TermKey(bytes: Array(bytes)), info)); return true }
+                block += 1
+                index = 0
+            }
+            index += 1
+            return pending[index - 1]
         }
     }
 
     /// Decodes the entries of one block in order while `visit` returns true.
-    private func scanBlock(_ index: Int, _ visit: (UnsafeRawBufferPointer, TermInfo) -> Bool) throws(IndexError) {
+    fileprivate func scanBlock(_ index: Int, _ visit: (UnsafeRawBufferPointer, TermInfo) -> Bool) throws(IndexError) {
         var reader = ByteReader(payload, offset: try blockOffset(index), end: indexStart, file: file)
         let count = try reader.readInt()
         guard count <= TermDictionaryFormat.blockSize else { throw .corrupt(file: file, "block of \(count) terms") }

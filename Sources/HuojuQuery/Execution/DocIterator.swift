@@ -220,3 +220,33 @@ final class ExclusionDocs: DocIterator {
 
     override var isExact: Bool { false }
 }
+
+/// The documents of `inner` that the segment has not deleted (a replaced or removed file's
+/// articles stay in their segment, marked, until a merge drops them).
+final class LiveDocs: DocIterator {
+    private let inner: DocIterator
+    private let segment: SegmentReader
+
+    init(_ inner: DocIterator, segment: SegmentReader) {
+        self.inner = inner
+        self.segment = segment
+        super.init(cost: inner.cost)
+        doc = inner.doc
+    }
+
+    override func next() throws(IndexError) -> UInt32 {
+        doc = try inner.next()
+        return doc
+    }
+
+    override func advance(to target: UInt32) throws(IndexError) -> UInt32 {
+        doc = try inner.advance(to: target)
+        return doc
+    }
+
+    override func matches() throws(IndexError) -> Bool {
+        guard !segment.isDeleted(doc) else { return false }
+        return try inner.matches()
+    }
+    override var isExact: Bool { false }
+}

@@ -167,6 +167,7 @@ private struct SegmentPlan {
     init(_ evaluation: Evaluation, pass: Evaluation.Pass, segment: SegmentReader) throws(IndexError) {
         var builder = TreeBuilder(query: evaluation.query, segment: segment)
         var scorers: [FieldScorer] = []
+        let root: DocIterator
         switch pass {
         case .exact:
             root = try builder.build(evaluation.query.root)
@@ -194,6 +195,7 @@ private struct SegmentPlan {
             }
             root = ExclusionDocs(try builder.conjunction(required), excluding: DisjunctionDocs(excluded))
         }
+        self.root = segment.hasDeletions ? LiveDocs(root, segment: segment) : root
         self.scorers = scorers
     }
 }

@@ -1,0 +1,212 @@
+import Foundation
+import HuojuCorpus
+import HuojuIndex
+import HuojuProtocol
+import HuojuQuery
+import Logging
+import Synchronization
+
+/// The daemon's index: the searcher queries run on, and the one writer that keeps the index
+/// up to date with the corpus.
+///
+/// Passes (incremental, or a rebuild) run one at a time on their own thread; what is asked
+/// for while one runs is coalesced into one queued pass. Merges run on the writer's merge
+/// thread. Every commit, pass or merge, swaps in a searcher on the new generation; a search
+/// keeps the searcher it started with, and the files of that generation stay until its last
+/// search is done.
+public final class LiveIndex: Sendable {
+    public let directory: String
+    private let configuredCorpus: String?
+    private let policy: TieredMergePolicy
+    private let threads: Int
+    private let logger: Logger
+    private let current = Mutex<Searcher?>(nil)
+    private let writer = Mutex<IndexWriter?>(nil)
+    private let watcher = Mutex<CorpusWatcher?>(nil)
+    private let passes = Mutex(Passes())
+
+    private struct Passes {
+        var running: ReindexReport?
+        var queued: ReindexReport?
+        var last: ReindexReport?
+    }
+
+    public init(directory: String, corpus: String?, policy: TieredMergePolicy = TieredMergePolicy(),
+                threads: Int = ProcessInfo.processInfo.activeProcessorCount, logger: Logger) {
+        self.directory = directory
+        configuredCorpus = corpus
+        self.policy = policy
+        self.threads = max(1, threads)
+        self.logger = logger
+    }
+
+    /// The folder passes index: `--corpus`, else the one the index was built from.
+    public var corpus: String? { configuredCorpus ?? current.withLock { $0?.snapshot.manifest.corpus } }
+
+    public var searcher: Searcher? { current.withLock { $0 } }
+
+    public var isWatching: Bool { watcher.withLock { $0 != nil } }
+
+    /// Opens the index, building it first when it is missing or was written by another
+    /// version; then watches the corpus (when `watch`) and catches up with what changed while
+    /// no daemon was running, in the background.
+    public func open(watch: Bool) throws {
+        var stale = false
+        do {
+            let snapshot = try IndexSnapshot.open(directory: directory)
+            current.withLock { $0 = Searcher(snapshot: snapshot) }
+            logger.info("opened index", metadata: ["index": "\(directory)", "generation": "\(snapshot.manifest.generation)",
+                                                   "documents": "\(snapshot.liveCount)"])
+        } catch {
+            switch error {
+            case .missing, .incompatible:
+                guard configuredCorpus != nil else { throw error }
+                logger.notice("building the index first", metadata: ["reason": "\(error)"])
+                stale = true
+            default:
+                throw error
+            }
+        }
+        let writer = try IndexWriter(
+            directory: directory, corpus: corpus, policy: policy,
+            onCommit: { [weak self] manifest in self?.committed(manifest) },
+            onMerge: { [weak self] event in self?.merged(event) }
+        )
+        self.writer.withLock { $0 = writer }
+        if stale {
+            let report = run(ReindexReport(state: .running, kind: .rebuild, trigger: .start, requestedAt: Self.timestamp()))
+            passes.withLock { $0.last = report }
+            if report.state == .failed { throw IndexError.io(report.message ?? "the first build failed") }
+        }
+        if watch, let corpus {
+            do {
+                let watcher = try CorpusWatcher(root: corpus, skipping: [directory]) { [weak self] in
+                    _ = self?.request(.incremental, trigger: .watch)
+                }
+                self.watcher.withLock { $0 = watcher }
+                logger.info("watching the corpus", metadata: ["corpus": "\(corpus)"])
+            } catch {
+                logger.warning("not watching the corpus", metadata: ["reason": "\(error)"])
+            }
+        }
+        if !stale, corpus != nil { _ = request(.incremental, trigger: .start) }
+        writer.startMerges()
+    }
+
+    /// Asks for a pass. It starts now, or after the running one (passes asked for meanwhile
+    /// become one; a rebuild wins over an incremental pass).
+    public func request(_ kind: ReindexReport.Kind, trigger: ReindexReport.Trigger) -> Result<ReindexReport, ReplyError> {
+        guard corpus != nil, writer.withLock({ $0 }) != nil else {
+            return .failure(ReplyError(.notAvailable, "no corpus folder known; start huojud serve with --corpus DIR"))
+        }
+        let requested = ReindexReport(state: .queued, kind: kind, trigger: trigger, requestedAt: Self.timestamp())
+        let (reply, start) = passes.withLock { passes -> (Result<ReindexReport, ReplyError>, ReindexReport?) in
+            if kind == .rebuild, passes.running?.kind == .rebuild || passes.queued?.kind == .rebuild {
+                return (.failure(ReplyError(.busy, "a rebuild is already running or queued")), nil)
+            }
+            if passes.running == nil {
+                var report = requested
+                report.state = .running
+                report.startedAt = requested.requestedAt
+                passes.running = report
+                return (.success(report), report)
+            }
+            if passes.queued == nil { passes.queued = requested } else if kind == .rebuild { passes.queued!.kind = .rebuild }
+            return (.success(passes.queued!), nil)
+        }
+        if let start { Thread.detachNewThread { [self] in drain(start) } }
+        return reply
+    }
+
+    /// Runs `first`, then whatever was queued meanwhile, until nothing is.
+    private func drain(_ first: ReindexReport) {
+        var report = first
+        while true {
+            let finished = run(report)
+            let next = passes.withLock { passes -> ReindexReport? in
+                passes.last = finished
+                passes.running = passes.queued.map { queued in
+                    var report = queued
+                    report.state = .running
+                    report.startedAt = Self.timestamp()
+                    return report
+                }
+                passes.queued = nil
+                return passes.running
+            }
+            guard let next else { return }
+            report = next
+        }
+    }
+
+    private func run(_ started: ReindexReport) -> ReindexReport {
+        var report = started
+        guard let writer = writer.withLock({ $0 }), let corpus else { return report }
+        var indexer = CorpusIndexer(corpus: corpus, writer: writer)
+        indexer.threads = threads
+        do {
+            let summary = try indexer.update(report.kind == .rebuild ? .rebuild : .incremental,
+                                             excluding: watcher.withLock { $0 }?.inProgress() ?? [])
+            report.state = .done
+            report.files = summary.files
+            report.added = summary.added
+            report.changed = summary.changed
+            report.removed = summary.removed
+            report.articles = summary.articles
+            report.removedArticles = summary.removedArticles
+            report.seconds = summary.seconds
+            report.generation = summary.generation
+            report.skipped = summary.skipped.map { "\($0.path): \($0.reason)" }
+            let level: Logger.Level = summary.generation == nil && report.trigger == .watch ? .debug : .notice
+            logger.log(level: level, "reindexed", metadata: [
+                "kind": "\(report.kind.rawValue)", "trigger": "\(report.trigger.rawValue)", "added": "\(summary.added)",
+                "changed": "\(summary.changed)", "removed": "\(summary.removed)", "articles": "\(summary.articles)",
+                "generation": "\(summary.generation.map(String.init) ?? "unchanged")",
+                "seconds": "\(String(format: "%.3f", summary.seconds))",
+            ])
+            for skipped in summary.skipped { logger.warning("skipped file", metadata: ["path": "\(skipped.path)", "reason": "\(skipped.reason)"]) }
+            writer.startMerges()
+        } catch {
+            report.state = .failed
+            report.message = "\(error)"
+            logger.warning("reindex failed", metadata: ["error": "\(error)"])
+        }
+        report.finishedAt = Self.timestamp()
+        return report
+    }
+
+    /// A new generation was committed: searches from now on run on it.
+    private func committed(_ manifest: Manifest) {
+        let previous = current.withLock { $0?.snapshot }
+        do {
+            let snapshot = try IndexSnapshot.open(directory: directory, manifest: manifest, reusing: previous)
+            current.withLock { $0 = Searcher(snapshot: snapshot) }
+        } catch {
+            logger.error("cannot open the new generation; searches stay on the previous one",
+                         metadata: ["generation": "\(manifest.generation)", "error": "\(error)"])
+        }
+    }
+
+    private func merged(_ event: IndexWriter.MergeEvent) {
+        switch event {
+        case .started(let segments, let documents):
+            logger.debug("merging", metadata: ["segments": "\(segments)", "documents": "\(documents)"])
+        case .committed(let record):
+            passes.withLock { $0.last?.merges += 1 }
+            logger.info("merged", metadata: ["segments": "\(record.segments)", "documents": "\(record.documents)",
+                                             "reclaimed": "\(record.reclaimed)", "generation": "\(record.generation)",
+                                             "seconds": "\(String(format: "%.3f", record.seconds))"])
+        case .abandoned:
+            logger.debug("merge abandoned: its segments were replaced meanwhile")
+        case .failed(let error):
+            logger.error("merge failed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// The pass running, else the last one.
+    public var lastReport: ReindexReport? { passes.withLock { $0.running ?? $0.last } }
+
+    public var mergeStats: IndexWriter.MergeStats? { writer.withLock { $0 }?.mergeStats }
+
+    static func timestamp() -> String { ISO8601DateFormatter().string(from: Date()) }
+}

@@ -1,0 +1,217 @@
+import Foundation
+import Synchronization
+import HuojuTestSupport
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A running daemon keeps its index up to date with its corpus folder, and searches go on.
+@Suite(.serialized) struct LiveIndexTests {
+    /// A temporary folder holding `corpus/` with copies of the samples (by content: the
+    /// shared samples are read-only).
+    static func makeFolder() throws -> (directory: String, corpus: String) {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("huojud-live-\(UUID().uuidString.prefix(8))").path
+        let corpus = directory + "/corpus"
+        try FileManager.default.createDirectory(atPath: corpus, withIntermediateDirectories: true)
+        for sample in try SharedCorpus.files() {
+            try Data(contentsOf: sample).write(to: URL(fileURLWithPath: corpus + "/" + sample.lastPathComponent))
+        }
+        return (directory, corpus)
+    }
+
+    /// A sample issue with `marker` (a Latin word) added to one of its articles.
+    static func issue(_ marker: String) throws -> Data {
+        let text = try String(contentsOf: try SharedCorpus.files()[1], encoding: .utf8)
+        let middle = text.index(text.startIndex, offsetBy: text.count / 2)
+        let stop = text[middle...].firstIndex(of: "。")!
+        return Data((text[...stop] + marker + "。" + text[text.index(after: stop)...]).utf8)
+    }
+
+    /// Polls until `condition` holds (true) or 20 s pass (false).
+    static func eventually(_ condition: () -> Bool) -> Bool {
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline {
+            if condition() { return true }
+            usleep(50_000)
+        }
+        return condition()
+    }
+
+    /// The paths of the exact matches of `query`, sorted.
+    static func paths(_ client: LineClient, _ query: String) -> [String] {
+        client.send(#"{"op":"search","query":"\#(query)","exact":true,"limit":100}"#)
+        let hits = ((client.readReply()?["result"] as? [String: Any])?["hits"] as? [[String: Any]]) ?? []
+        return hits.compactMap { $0["path"] as? String }.sorted()
+    }
+
+    static func status(_ client: LineClient) -> [String: Any] {
+        client.send(#"{"op":"status"}"#)
+        return (client.readReply()?["result"] as? [String: Any]) ?? [:]
+    }
+
+    static func lastReindex(_ client: LineClient) -> [String: Any] { status(client)["lastReindex"] as? [String: Any] ?? [:] }
+
+    /// Waits until the last pass was asked for by `trigger` and is done.
+    static func passDone(_ client: LineClient, trigger: String) -> Bool {
+        eventually {
+            let last = lastReindex(client)
+            return last["trigger"] as? String == trigger && last["state"] as? String == "done"
+        }
+    }
+
+    @Test func addedChangedMovedAndRemovedFilesAreSearchableOnceTheySettle() throws {
+        let (directory, corpus) = try Self.makeFolder()
+        let daemon = try Daemon(directory: directory, corpus: corpus)
+        defer { daemon.stop() }
+        let client = try LineClient(path: daemon.socket)
+        #expect(Self.status(client)["watching"] as? Bool == true)
+        let generation = Self.status(client)["generation"] as? Int ?? 0
+
+        let added = corpus + "/new.txt"
+        try Self.issue("Zqxalpha").write(to: URL(fileURLWithPath: added))
+        #expect(Self.eventually { Self.paths(client, "zqxalpha") == [added] }, "added file not found: \(daemon.logText)")
+
+        try Self.issue("Zqxbeta").write(to: URL(fileURLWithPath: added))
+        #expect(Self.eventually { Self.paths(client, "zqxbeta") == [added] && Self.paths(client, "zqxalpha").isEmpty }, "change not seen")
+
+        try FileManager.default.createDirectory(atPath: corpus + "/2024", withIntermediateDirectories: false)
+        let renamed = corpus + "/2024/renamed.txt"
+        try FileManager.default.moveItem(atPath: added, toPath: renamed)
+        #expect(Self.eventually { Self.paths(client, "zqxbeta") == [renamed] }, "rename not seen")
+
+        // Written elsewhere, then moved in (how a download or an editor saves).
+        let outside = directory + "/download.part"
+        try Self.issue("Zqxgamma").write(to: URL(fileURLWithPath: outside))
+        let movedIn = corpus + "/2024/moved-in.txt"
+        try FileManager.default.moveItem(atPath: outside, toPath: movedIn)
+        #expect(Self.eventually { Self.paths(client, "zqxgamma") == [movedIn] }, "moved-in file not found")
+
+        try FileManager.default.removeItem(atPath: renamed)
+        #expect(Self.eventually { Self.paths(client, "zqxbeta").isEmpty }, "removed file still found")
+
+        // A whole folder moved out of the corpus takes its files with it.
+        try FileManager.default.moveItem(atPath: corpus + "/2024", toPath: directory + "/archived")
+        #expect(Self.eventually { Self.paths(client, "zqxgamma").isEmpty }, "files of a moved-out folder still found")
+
+        let status = Self.status(client)
+        #expect((status["generation"] as? Int ?? 0) > generation)
+        #expect(Self.lastReindex(client)["trigger"] as? String == "watch")
+        #expect(Self.paths(client, "科研助理").allSatisfy { $0.hasPrefix(corpus + "/0") }, "only the samples are left")
+        // Another process reads the live index while the daemon serves it.
+        let verify = try run("huojud", ["verify", "--index", daemon.index])
+        #expect(verify.status == 0, "\(verify.stderr)")
+    }
+
+    @Test func reAddingAnUnchangedFileChangesNothing() throws {
+        let (directory, corpus) = try Self.makeFolder()
+        let daemon = try Daemon(directory: directory, corpus: corpus)
+        defer { daemon.stop() }
+        let client = try LineClient(path: daemon.socket)
+        #expect(Self.passDone(client, trigger: "start"))
+        let before = Self.status(client)
+        let sample = try SharedCorpus.files()[0]
+        let path = corpus + "/" + sample.lastPathComponent
+        try Data(contentsOf: sample).write(to: URL(fileURLWithPath: path))  // same bytes, new mtime
+        try FileManager.default.removeItem(atPath: path)                    // gone and back within one burst
+        try Data(contentsOf: sample).write(to: URL(fileURLWithPath: path))
+        usleep(1_500_000)  // past the watcher's quiet period
+        #expect(try run("huoju", ["reindex", "--socket", daemon.socket]).status == 0)
+        #expect(Self.passDone(client, trigger: "request"))
+        let after = Self.status(client)
+        #expect(after["generation"] as? Int == before["generation"] as? Int, "\(daemon.logText)")
+        #expect(after["documents"] as? Int == before["documents"] as? Int)
+        #expect(Self.lastReindex(client)["generation"] == nil)
+    }
+
+    @Test func anIndexFolderInsideTheCorpusIsLeftAlone() throws {
+        let (directory, corpus) = try Self.makeFolder()
+        let daemon = try Daemon(directory: directory, corpus: corpus, index: corpus + "/Index")
+        defer { daemon.stop() }
+        let client = try LineClient(path: daemon.socket)
+        #expect(Self.passDone(client, trigger: "start"))
+        let added = corpus + "/new.txt"
+        try Self.issue("Zqxepsilon").write(to: URL(fileURLWithPath: added))
+        #expect(Self.eventually { Self.paths(client, "zqxepsilon") == [added] })
+        // The commit wrote files into Index/; they neither start passes nor get indexed.
+        let generation = Self.status(client)["generation"] as? Int
+        usleep(2_000_000)
+        #expect(Self.status(client)["generation"] as? Int == generation, "\(daemon.logText)")
+        let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: daemon.index + "/manifest.json"))) as! [String: Any]
+        let sources = (manifest["sources"] as! [[String: Any]]).map { $0["path"] as! String }
+        #expect(sources.count == 5 && !sources.contains { $0.contains("/Index/") }, "\(sources)")
+    }
+
+    @Test func withoutWatchingSighupAndReindexPickUpChanges() throws {
+        let (directory, corpus) = try Self.makeFolder()
+        let daemon = try Daemon(directory: directory, corpus: corpus, arguments: ["--no-watch"])
+        defer { daemon.stop() }
+        let client = try LineClient(path: daemon.socket)
+        #expect(Self.status(client)["watching"] as? Bool == false)
+        let added = corpus + "/new.txt"
+        try Self.issue("Zqxdelta").write(to: URL(fileURLWithPath: added))
+        usleep(1_500_000)
+        #expect(Self.paths(client, "zqxdelta").isEmpty, "not watching, so not indexed yet")
+        kill(daemon.process.processIdentifier, SIGHUP)
+        #expect(Self.eventually { Self.paths(client, "zqxdelta") == [added] }, "SIGHUP did not reindex")
+        #expect(Self.lastReindex(client)["trigger"] as? String == "signal")
+
+        try FileManager.default.removeItem(atPath: added)
+        let reindex = try run("huoju", ["reindex", "--socket", daemon.socket])
+        #expect(reindex.status == 0 && reindex.stdout.contains("incremental reindex"), "\(reindex.stdout)\(reindex.stderr)")
+        #expect(Self.eventually { Self.paths(client, "zqxdelta").isEmpty })
+        let human = try run("huoju", ["status", "--socket", daemon.socket])
+        #expect(human.stdout.contains("1 removed files"), "\(human.stdout)")
+    }
+
+    @Test func searchesNeverFailWhileTheIndexIsRebuiltAndMerged() throws {
+        let (directory, corpus) = try Self.makeFolder()
+        let daemon = try Daemon(directory: directory, corpus: corpus, arguments: ["--merge-factor", "2"])
+        defer { daemon.stop() }
+        let client = try LineClient(path: daemon.socket)
+        #expect(Self.passDone(client, trigger: "start"))
+        let expected = Self.paths(client, "高新区")
+        let generation = Self.status(client)["generation"] as? Int ?? 0
+        #expect(!expected.isEmpty)
+
+        let done = Atomic<Bool>(false)
+        let problems = Mutex<[String]>([])
+        let searches = Atomic<Int>(0)
+        let socket = daemon.socket
+        let searcher = Thread {
+            guard let client = try? LineClient(path: socket) else { problems.withLock { $0.append("cannot connect") }; return }
+            while !done.load(ordering: .relaxed) {
+                client.send(#"{"op":"search","query":"高新区","exact":true,"limit":100}"#)
+                let reply = client.readReply()
+                let hits = ((reply?["result"] as? [String: Any])?["hits"] as? [[String: Any]])?.compactMap { $0["path"] as? String }.sorted()
+                if reply?["ok"] as? Bool != true || hits != expected {
+                    problems.withLock { $0.append("\(String(describing: reply).prefix(300))") }
+                }
+                searches.add(1, ordering: .relaxed)
+            }
+        }
+        searcher.start()
+        for _ in 0..<3 {
+            let rebuild = try run("huoju", ["reindex", "--rebuild", "--socket", daemon.socket])
+            #expect(rebuild.status == 0 && rebuild.stdout.contains("rebuild reindex"), "\(rebuild.stdout)\(rebuild.stderr)")
+            #expect(Self.passDone(client, trigger: "request"))
+        }
+        #expect(Self.eventually { Self.status(client)["merging"] as? Bool == false })
+        done.store(true, ordering: .relaxed)
+        while !searcher.isFinished { usleep(10_000) }
+        let found = problems.withLock { $0 }
+        #expect(found.isEmpty, "\(found.count) failed searches, e.g. \(found.prefix(2))")
+        #expect(searches.load(ordering: .relaxed) > 20)
+        #expect((Self.status(client)["generation"] as? Int ?? 0) >= generation + 3)
+        #expect(Self.paths(client, "高新区") == expected)
+        // Nothing of the replaced generations is left once their readers are gone.
+        let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: daemon.index + "/manifest.json"))) as! [String: Any]
+        var named = Set<String>()
+        for segment in manifest["segments"] as! [[String: Any]] {
+            named.formUnion((segment["files"] as! [String: Any]).keys)
+            if let deletes = segment["deletes"] as? [String: Any] { named.insert(deletes["file"] as! String) }
+        }
+        let onDisk = Set(try FileManager.default.contentsOfDirectory(atPath: daemon.index).filter { $0.hasPrefix("seg-") })
+        #expect(onDisk == named)
+    }
+}
