@@ -2,6 +2,7 @@ import Dispatch
 import HuojuIndex
 import HuojuParser
 import HuojuText
+import HuojuZones
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -29,10 +30,13 @@ public struct CorpusIndexer {
     public let corpus: String
     public let index: String
     public var threads = 2
+    /// Tags every article with its zones; the index keeps a copy of its gazetteer.
+    public let recognizer: ZoneRecognizer
 
-    public init(corpus: String, index: String) {
+    public init(corpus: String, index: String, gazetteer: Gazetteer = .builtIn) {
         self.corpus = corpus
         self.index = index
+        recognizer = ZoneRecognizer(gazetteer: gazetteer)
     }
 
     /// One file turned into analyzed documents, or the reason it was skipped.
@@ -49,7 +53,8 @@ public struct CorpusIndexer {
     public func rebuild(progress: Progress? = nil) throws(IndexError) -> Summary {
         let started = DispatchTime.now().uptimeNanoseconds
         let listing = CorpusScanner.scan(corpus)
-        let writer = try IndexWriter(directory: index, corpus: corpus)
+        let recognizer = self.recognizer, gazetteer = recognizer.gazetteer
+        let writer = try IndexWriter(directory: index, corpus: corpus, gazetteer: (gazetteer.serialized, gazetteer.fingerprint))
         let chunks = Self.chunks(listing.files, targetBytes: segmentBytes, minimumCount: threads)
 
         // Each chunk of consecutive files becomes one segment, built by one worker from
@@ -65,7 +70,7 @@ public struct CorpusIndexer {
                 let slot = next.add(1, ordering: .relaxed).oldValue
                 guard slot < chunks.count else { return }
                 let result = Result { () throws(IndexError) -> ChunkResult in
-                    try Self.build(chunks[slot], slot: slot, writer: writer, analyzer: analyzer) { files, bytes in
+                    try Self.build(chunks[slot], slot: slot, writer: writer, analyzer: analyzer, recognizer: recognizer) { files, bytes in
                         let (done, total) = progressState.withLock { state in
                             state.files += files
                             state.bytes += bytes
@@ -122,13 +127,13 @@ public struct CorpusIndexer {
         return chunks
     }
 
-    static func build(_ files: [String], slot: Int, writer: IndexWriter, analyzer: Analyzer,
+    static func build(_ files: [String], slot: Int, writer: IndexWriter, analyzer: Analyzer, recognizer: ZoneRecognizer,
                       progress: (Int, Int) -> Void) throws(IndexError) -> ChunkResult {
         let builder = SegmentBuilder()
         var result = ChunkResult()
         var pending = (files: 0, bytes: 0)
         for path in files {
-            let prepared = prepareFile(path, analyzer: analyzer)
+            let prepared = prepareFile(path, analyzer: analyzer, recognizer: recognizer)
             if let failure = prepared.failure {
                 result.skipped.append((path, failure))
             } else {
@@ -148,7 +153,7 @@ public struct CorpusIndexer {
         return result
     }
 
-    static func prepareFile(_ path: String, analyzer: Analyzer) -> Prepared {
+    static func prepareFile(_ path: String, analyzer: Analyzer, recognizer: ZoneRecognizer) -> Prepared {
         var prepared = Prepared()
         switch CorpusFile.read(path) {
         case .failure(let failure):
@@ -160,7 +165,7 @@ public struct CorpusIndexer {
                 prepared.failure = decoded.text.allSatisfy(\.isWhitespace) ? "empty file" : "no article found"
             }
             for (ordinal, article) in parsed.articles.enumerated() {
-                let document = IndexDocument(article: article, ordinal: ordinal, issue: parsed.issue, path: path)
+                let document = IndexDocument(article: article, ordinal: ordinal, issue: parsed.issue, path: path, recognizer: recognizer)
                 var analyses: [Field: Analysis] = [:]
                 for field in Field.text {
                     if let text = document.text(of: field), !text.isEmpty { analyses[field] = analyzer.analyze(text) }

@@ -7,19 +7,24 @@ import HuojuText
 /// segment whenever about `segmentTextBytes` of text has accumulated (bounding memory);
 /// `writeSegment(_:slot:)` writes a segment built elsewhere, from any thread, which is how the
 /// corpus indexer builds segments on all cores. `commit` publishes segments with an atomic
-/// manifest swap; until then readers keep the old snapshot.
+/// manifest swap; until then readers keep the old snapshot. The zone gazetteer the documents
+/// were tagged with is committed beside the segments.
 public final class IndexWriter: @unchecked Sendable {
     public let directory: String
     private let corpus: String?
+    private let gazetteer: (text: String, fingerprint: String)?
     private let segmentTextBytes: Int
     private let generation: Int
     private var builder = SegmentBuilder()
     private var written: [SegmentInfo] = []
 
-    /// Starts a rebuild: the next commit replaces whatever the directory held.
-    public init(directory: String, corpus: String?, segmentTextBytes: Int = 32 << 20) throws(IndexError) {
+    /// Starts a rebuild: the next commit replaces whatever the directory held. `gazetteer` is
+    /// the serialized gazetteer the documents' zones come from.
+    public init(directory: String, corpus: String?, gazetteer: (text: String, fingerprint: String)? = nil,
+                segmentTextBytes: Int = 32 << 20) throws(IndexError) {
         self.directory = directory
         self.corpus = corpus
+        self.gazetteer = gazetteer
         self.segmentTextBytes = segmentTextBytes
         try FileIO.makeDirectory(directory)
         let previous = (try? Manifest.read(directory: directory))?.generation ?? 0
@@ -48,9 +53,15 @@ public final class IndexWriter: @unchecked Sendable {
     @discardableResult
     public func commit(_ segments: [SegmentInfo]? = nil) throws(IndexError) -> Manifest {
         try flush()
+        var zones: GazetteerInfo?
+        if let gazetteer {
+            let name = String(format: "zones-%06d.tsv", generation)
+            try FileIO.writeDurably(Array(gazetteer.text.utf8), to: directory + "/" + name)
+            zones = GazetteerInfo(file: name, fingerprint: gazetteer.fingerprint)
+        }
         let manifest = Manifest(
             formatVersion: Manifest.formatVersion, analyzer: Analyzer.version, generation: generation,
-            segments: segments ?? written, corpus: corpus, committedAt: ISO8601DateFormatter().string(from: Date())
+            segments: segments ?? written, corpus: corpus, zones: zones, committedAt: ISO8601DateFormatter().string(from: Date())
         )
         try manifest.write(directory: directory)
         IndexDirectory.removeUnreferenced(directory: directory, manifest: manifest)
@@ -59,11 +70,12 @@ public final class IndexWriter: @unchecked Sendable {
 }
 
 enum IndexDirectory {
-    /// Removes segment files and temporaries the manifest does not name: what an interrupted
-    /// build or a replaced snapshot left behind.
+    /// Removes segment files, gazetteer copies and temporaries the manifest does not name: what
+    /// an interrupted build or a replaced snapshot left behind.
     static func removeUnreferenced(directory: String, manifest: Manifest) {
-        let keep = Set(manifest.segments.flatMap { $0.files.keys })
-        for name in FileIO.listDirectory(directory) where name.hasPrefix("seg-") || name.hasSuffix(".tmp") {
+        let keep = Set(manifest.segments.flatMap { $0.files.keys } + [manifest.zones?.file].compactMap { $0 })
+        for name in FileIO.listDirectory(directory)
+        where name.hasPrefix("seg-") || name.hasSuffix(".tmp") || (name.hasPrefix("zones-") && name.hasSuffix(".tsv")) {
             if !keep.contains(name) { FileIO.remove(directory + "/" + name) }
         }
     }

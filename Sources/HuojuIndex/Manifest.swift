@@ -10,6 +10,20 @@ public struct SegmentInfo: Codable, Sendable, Equatable {
     public var files: [String: Int]
 }
 
+/// The zone gazetteer an index was built with: a copy in the index folder, so readers resolve
+/// zone names exactly as the build tagged the articles, and its fingerprint, so a build with
+/// another gazetteer can be told apart (docs/zones.md).
+public struct GazetteerInfo: Codable, Sendable, Equatable {
+    /// `zones-GGGGGG.tsv` in the index folder.
+    public var file: String
+    public var fingerprint: String
+
+    public init(file: String, fingerprint: String) {
+        self.file = file
+        self.fingerprint = fingerprint
+    }
+}
+
 /// The root of an index: which segments form the current snapshot.
 ///
 /// It is replaced atomically (write `manifest.json.tmp`, fsync, rename, fsync the directory),
@@ -24,6 +38,8 @@ public struct Manifest: Codable, Sendable, Equatable {
     public var segments: [SegmentInfo]
     /// The corpus folder the index was built from, when known.
     public var corpus: String?
+    /// Nil for indexes built before zones were recognised.
+    public var zones: GazetteerInfo?
     public var committedAt: String
 
     public var docCount: Int { segments.reduce(0) { $0 + $1.docCount } }

@@ -54,6 +54,13 @@ public final class SegmentReader: @unchecked Sendable {
         return try postings(info)
     }
 
+    /// The terms of a keyword field (`zone`, `primaryZone`): folded text and where the postings are.
+    public func keywordTerms(_ field: Field) throws(IndexError) -> [(text: String, info: TermInfo)] {
+        try terms.terms(withPrefix: TermKey.keyword(field, "").bytes).map { term, info in
+            (String(decoding: term.bytes[2...], as: UTF8.self), info)
+        }
+    }
+
     public func fieldLength(_ field: Field, _ doc: UInt32) -> Int { values.length(field, doc) }
 
     public func issueNumber(_ doc: UInt32) -> Int32 { values.value(.number, doc) }
