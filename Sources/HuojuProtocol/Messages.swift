@@ -48,9 +48,16 @@ public struct Request: Codable, Sendable {
     public var zone: String?
     public var exact: Bool?
     public var explain: Bool?
+    /// `search`: `"zone"` groups the matches by zone.
+    public var groupBy: String?
+    /// `search` with `groupBy`: articles per group (default 3).
+    public var groupHits: Int?
+    /// `zones`: list the unlisted zones of the index instead of ranking zones for a query.
+    public var unlisted: Bool?
 
     public init(op: RequestOp, id: RequestID? = nil, query: String? = nil, limit: Int? = nil, offset: Int? = nil,
-                zone: String? = nil, exact: Bool? = nil, explain: Bool? = nil) {
+                zone: String? = nil, exact: Bool? = nil, explain: Bool? = nil, groupBy: String? = nil, groupHits: Int? = nil,
+                unlisted: Bool? = nil) {
         self.v = ProtocolVersion.current
         self.id = id
         self.op = op.rawValue
@@ -60,6 +67,9 @@ public struct Request: Codable, Sendable {
         self.zone = zone
         self.exact = exact
         self.explain = explain
+        self.groupBy = groupBy
+        self.groupHits = groupHits
+        self.unlisted = unlisted
     }
 }
 

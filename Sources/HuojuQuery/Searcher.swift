@@ -2,6 +2,7 @@ import Foundation
 import HuojuIndex
 import HuojuProtocol
 import HuojuText
+import HuojuZones
 
 public struct SearchRequest: Sendable {
     public var query: String
@@ -12,14 +13,21 @@ public struct SearchRequest: Sendable {
     public var explain: Bool
     /// Extra filter, same as `zone:` in the query.
     public var zone: String?
+    /// Group the exact matches by zone; `limit` and `offset` then count groups.
+    public var groupByZone: Bool
+    /// Articles per group.
+    public var groupHits: Int
 
-    public init(query: String, limit: Int = 10, offset: Int = 0, exact: Bool = false, explain: Bool = false, zone: String? = nil) {
+    public init(query: String, limit: Int = 10, offset: Int = 0, exact: Bool = false, explain: Bool = false, zone: String? = nil,
+                groupByZone: Bool = false, groupHits: Int = 3) {
         self.query = query
         self.limit = limit
         self.offset = offset
         self.exact = exact
         self.explain = explain
         self.zone = zone
+        self.groupByZone = groupByZone
+        self.groupHits = groupHits
     }
 }
 
@@ -42,25 +50,40 @@ public enum SearchError: Error, CustomStringConvertible, Sendable {
 /// Two passes: match every clause over every segment (exact counts, exact phrase document
 /// frequencies), then score the matching documents with BM25 over the snapshot's statistics
 /// and keep the best `offset + limit`. When exact matches are fewer than that, documents that
-/// contain some of the query's words follow as partial matches.
+/// contain some of the query's words follow as partial matches. Zone facets, zone groups and
+/// zone rankings are computed over the exact matches (Collector/, docs/zones.md).
 public final class Searcher: Sendable {
     public let snapshot: IndexSnapshot
+    /// The gazetteer the index was built with: `zone:` values resolve through it.
+    public let gazetteer: Gazetteer
 
-    public init(snapshot: IndexSnapshot) { self.snapshot = snapshot }
+    public init(snapshot: IndexSnapshot) throws(SearchError) {
+        self.snapshot = snapshot
+        let text: String?
+        do { text = try snapshot.gazetteerText() } catch { throw .index(error) }
+        guard let text else { gazetteer = .builtIn; return }
+        let file = snapshot.manifest.zones?.file ?? "zones"
+        do { gazetteer = try Gazetteer(Gazetteer.parse(text, file: file)) } catch {
+            throw .index(.corrupt(file: file, "the index's gazetteer copy is unreadable: \(error)"))
+        }
+    }
 
     public func search(_ request: SearchRequest) throws(SearchError) -> SearchResult {
         let started = DispatchTime.now().uptimeNanoseconds
-        guard (0...1000).contains(request.limit), (0...100_000).contains(request.offset) else {
-            throw .invalid("limit must be 0…1000 and offset 0…100000")
+        guard (0...1000).contains(request.limit), (0...100_000).contains(request.offset), (0...100).contains(request.groupHits) else {
+            throw .invalid("limit must be 0…1000, offset 0…100000 and groupHits 0…100")
         }
-        var root: QueryNode
-        do { root = try QueryParser.parse(request.query) } catch { throw .syntax(error) }
-        if let zone = request.zone, !zone.isEmpty { root = .and([root, .keyword(.zone, zone)]) }
-
-        let analyzer = Analyzer()
-        let query = CompiledQuery(root, analyzer: analyzer)
+        let (query, analyzer) = try compile(request.query, zone: request.zone)
         do {
             let evaluation = try Evaluation(query: query, snapshot: snapshot)
+            // Zones: facets always, groups on request (both over the exact matches only).
+            let matches = evaluation.segmentMatches.map(\.docs)
+            let facets = try ZoneFacets.count(matches, in: snapshot, gazetteer: gazetteer)
+            if request.groupByZone {
+                let groups = try zoneGroups(evaluation, query: query, analyzer: analyzer, request: request)
+                return SearchResult(total: evaluation.exact.count, partialTotal: 0, tookMs: Self.milliseconds(since: started),
+                                    hits: [], facets: facets, groups: groups)
+            }
             let wanted = request.offset + request.limit
             let better = { (a: (MatchedDoc, Double), b: (MatchedDoc, Double)) in a.1 > b.1 || (a.1 == b.1 && a.0.global < b.0.global) }
             var ranked = Array(Array(zip(evaluation.exact, evaluation.scores(evaluation.exact, scoring: .phrasesAndWords))).topK(wanted, by: better))
@@ -78,11 +101,94 @@ public final class Searcher: Sendable {
                 hits.append(SearchHit(document: document, score: breakdown, partial: match.partial,
                                       explain: request.explain, highlighter: highlighter))
             }
-            let took = Double(DispatchTime.now().uptimeNanoseconds - started) / 1_000_000
-            return SearchResult(total: evaluation.exact.count, partialTotal: partialTotal, tookMs: took, hits: hits)
+            return SearchResult(total: evaluation.exact.count, partialTotal: partialTotal, tookMs: Self.milliseconds(since: started),
+                                hits: hits, facets: facets)
         } catch {
             throw .index(error)
         }
+    }
+
+    /// Zones ranked by association with the query (docs/zones.md), each with its best article.
+    public func zones(query text: String, limit: Int = 10) throws(SearchError) -> ZonesResult {
+        let started = DispatchTime.now().uptimeNanoseconds
+        guard (0...1000).contains(limit) else { throw .invalid("limit must be 0…1000") }
+        let (query, analyzer) = try compile(text, zone: nil)
+        do {
+            let evaluation = try Evaluation(query: query, snapshot: snapshot)
+            let highlighter = Highlighter(analyzer: analyzer, plans: query.positivePlans)
+            var zones: [RankedZone] = []
+            for zone in try rankZones(evaluation, keep: 1).prefix(limit) {
+                guard let best = zone.top.first else { continue }
+                let name = gazetteer.canonical(folded: zone.zone)
+                zones.append(RankedZone(zone: name ?? zone.zone, articles: zone.articles, score: zone.score,
+                                        best: try hit(best, evaluation, highlighter), primary: zone.primary, unlisted: name == nil))
+            }
+            return ZonesResult(zones: zones, total: evaluation.exact.count, tookMs: Self.milliseconds(since: started))
+        } catch {
+            throw .index(error)
+        }
+    }
+
+    /// Zone names in the index that the gazetteer lacks, with the articles naming each: what
+    /// to add to a zones file.
+    public func unlistedZones() throws(SearchError) -> [UnlistedZone] {
+        var articles: [String: Int] = [:]
+        do {
+            for segment in snapshot.segments {
+                for (zone, info) in try segment.keywordTerms(.zone) where gazetteer.canonical(folded: zone) == nil {
+                    articles[zone, default: 0] += info.docFreq
+                }
+            }
+        } catch {
+            throw .index(error)
+        }
+        return articles.map { UnlistedZone(zone: $0.key, articles: $0.value) }.sorted { ($0.articles, $1.zone) > ($1.articles, $0.zone) }
+    }
+
+    private func compile(_ text: String, zone: String?) throws(SearchError) -> (CompiledQuery, Analyzer) {
+        var root: QueryNode
+        do { root = try QueryParser.parse(text) } catch { throw .syntax(error) }
+        if let zone, !zone.isEmpty { root = .and([root, .keyword(.zone, zone)]) }
+        let analyzer = Analyzer()
+        let gazetteer = self.gazetteer
+        return (CompiledQuery(root, analyzer: analyzer) { gazetteer.canonical(for: $0) ?? $0 }, analyzer)
+    }
+
+    private func rankZones(_ evaluation: Evaluation, keep: Int) throws(IndexError) -> [ZoneRanking.Zone] {
+        let scores = evaluation.scores(evaluation.exact, scoring: .phrasesAndWords)
+        var perSegment: [[Double]] = []
+        var next = 0
+        for matches in evaluation.segmentMatches {
+            perSegment.append(Array(scores[next..<(next + matches.docs.count)]))
+            next += matches.docs.count
+        }
+        return try ZoneRanking.rank(evaluation.segmentMatches.map(\.docs), scores: perSegment, in: snapshot, keep: keep)
+    }
+
+    private func zoneGroups(_ evaluation: Evaluation, query: CompiledQuery, analyzer: Analyzer,
+                            request: SearchRequest) throws(IndexError) -> [ZoneGroup] {
+        let highlighter = Highlighter(analyzer: analyzer, plans: query.positivePlans)
+        var groups: [ZoneGroup] = []
+        for zone in try rankZones(evaluation, keep: request.groupHits).dropFirst(request.offset).prefix(request.limit) {
+            var hits: [SearchHit] = []
+            for contribution in zone.top { hits.append(try hit(contribution, evaluation, highlighter, explain: request.explain)) }
+            let name = gazetteer.canonical(folded: zone.zone)
+            groups.append(ZoneGroup(zone: name ?? zone.zone, score: zone.score, articles: zone.articles, primary: zone.primary,
+                                    unlisted: name == nil, hits: hits))
+        }
+        return groups
+    }
+
+    private func hit(_ contribution: ZoneRanking.Contribution, _ evaluation: Evaluation, _ highlighter: Highlighter,
+                     explain: Bool = false) throws(IndexError) -> SearchHit {
+        let match = MatchedDoc(global: contribution.global, segment: contribution.segment, local: contribution.local)
+        let document = try snapshot.segments[match.segment].document(match.local)
+        return SearchHit(document: document, score: evaluation.explain(match, scoring: .phrasesAndWords), partial: false,
+                         explain: explain, highlighter: highlighter)
+    }
+
+    private static func milliseconds(since started: UInt64) -> Double {
+        Double(DispatchTime.now().uptimeNanoseconds - started) / 1_000_000
     }
 }
 

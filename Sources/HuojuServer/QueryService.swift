@@ -3,6 +3,7 @@ import HuojuCorpus
 import HuojuIndex
 import HuojuProtocol
 import HuojuQuery
+import HuojuZones
 import Logging
 import Synchronization
 
@@ -27,6 +28,8 @@ public final class QueryService: Sendable {
 
     public let indexDirectory: String
     public let corpus: String?
+    /// A zones file extending the built-in gazetteer; read again at every reindex.
+    public let zonesFile: String?
     /// The uid that owns the daemon: only it may `shutdown` or `reindex`.
     public let ownerUID: UInt32
     private let logger: Logger
@@ -35,34 +38,45 @@ public final class QueryService: Sendable {
     private let stats = Mutex(LatencyStats())
     private let reindexState = Mutex<ReindexReport?>(nil)
 
-    public init(indexDirectory: String, corpus: String?, ownerUID: UInt32, logger: Logger) {
+    public init(indexDirectory: String, corpus: String?, zonesFile: String? = nil, ownerUID: UInt32, logger: Logger) {
         self.indexDirectory = indexDirectory
         self.corpus = corpus
+        self.zonesFile = zonesFile
         self.ownerUID = ownerUID
         self.logger = logger
         searcher = Mutex(nil)
     }
 
     /// Opens the index, building it from the corpus first when it is missing or was written
-    /// by another version. When the corpus changed after the index was committed, the old
-    /// index is served while a rebuild runs in the background.
+    /// by another version. When the corpus changed after the index was committed, or the index
+    /// was built with another zone gazetteer, the old index is served while a rebuild runs in
+    /// the background.
     public func open() throws {
-        do {
-            let snapshot = try IndexSnapshot.open(directory: indexDirectory)
-            searcher.withLock { $0 = Searcher(snapshot: snapshot) }
-            logger.info("opened index", metadata: ["index": "\(indexDirectory)", "documents": "\(snapshot.docCount)"])
-            if let corpus, Self.isStale(index: indexDirectory, corpus: corpus) {
-                logger.notice("the corpus changed after the index was built; reindexing in the background")
-                _ = startReindex()
-            }
-        } catch {
+        let gazetteer = try Gazetteer.load(extending: zonesFile)
+        let snapshot: IndexSnapshot
+        do { snapshot = try IndexSnapshot.open(directory: indexDirectory) } catch {
             switch error {
             case .missing, .incompatible:
                 guard let corpus else { throw error }
                 logger.notice("building the index first", metadata: ["reason": "\(error)", "corpus": "\(corpus)"])
                 try runReindex(corpus: corpus)
+                return
             default:
                 throw error
+            }
+        }
+        let opened = try Searcher(snapshot: snapshot)
+        searcher.withLock { $0 = opened }
+        logger.info("opened index", metadata: ["index": "\(indexDirectory)", "documents": "\(snapshot.docCount)"])
+        if let corpus, Self.isStale(index: indexDirectory, corpus: corpus) {
+            logger.notice("the corpus changed after the index was built; reindexing in the background")
+            _ = startReindex()
+        } else if snapshot.manifest.zones?.fingerprint != gazetteer.fingerprint {
+            if corpus != nil {
+                logger.notice("the index was built with another zone gazetteer; reindexing in the background")
+                _ = startReindex()
+            } else {
+                logger.warning("the index was built with another zone gazetteer; start huojud serve with --corpus to rebuild it")
             }
         }
     }
@@ -104,22 +118,24 @@ public final class QueryService: Sendable {
             guard let searcher = searcher.withLock({ $0 }) else {
                 return (encode(Reply<Empty>(id: id, error: ReplyError(.notAvailable, "the index is not open yet"))), .none)
             }
-            let search = SearchRequest(query: query, limit: request.limit ?? 10, offset: request.offset ?? 0,
-                                       exact: request.exact ?? false, explain: request.explain ?? false, zone: request.zone)
-            do {
-                return (encode(Reply(id: id, result: try searcher.search(search))), .none)
-            } catch {
-                let code: ErrorCode
-                switch error {
-                case .syntax: code = .invalidQuery
-                case .invalid: code = .badRequest
-                case .index: code = .indexError
-                }
-                if code == .indexError { logger.warning("search failed", metadata: ["error": "\(error)"]) }
-                return (encode(Reply<Empty>(id: id, error: ReplyError(code, error.description))), .none)
+            if let groupBy = request.groupBy, groupBy != "zone" {
+                return (encode(Reply<Empty>(id: id, error: ReplyError(.badRequest, "groupBy takes \"zone\", not \"\(groupBy)\""))), .none)
             }
+            let search = SearchRequest(query: query, limit: request.limit ?? 10, offset: request.offset ?? 0,
+                                       exact: request.exact ?? false, explain: request.explain ?? false, zone: request.zone,
+                                       groupByZone: request.groupBy == "zone", groupHits: request.groupHits ?? 3)
+            return answer(id) { () throws(SearchError) in try searcher.search(search) }
         case .zones:
-            return (encode(Reply<Empty>(id: id, error: ReplyError(.notAvailable, "zone ranking is not available in this version of huojud"))), .none)
+            guard let searcher = searcher.withLock({ $0 }) else {
+                return (encode(Reply<Empty>(id: id, error: ReplyError(.notAvailable, "the index is not open yet"))), .none)
+            }
+            if request.unlisted == true {
+                return answer(id) { () throws(SearchError) in UnlistedZonesResult(zones: try searcher.unlistedZones()) }
+            }
+            guard let query = request.query else {
+                return (encode(Reply<Empty>(id: id, error: ReplyError(.badRequest, "zones needs a \"query\" (or \"unlisted\": true)"))), .none)
+            }
+            return answer(id) { () throws(SearchError) in try searcher.zones(query: query, limit: request.limit ?? 10) }
         case .status:
             return (encode(Reply(id: id, result: status())), .none)
         case .reindex:
@@ -136,6 +152,22 @@ public final class QueryService: Sendable {
             }
             logger.notice("shutdown requested", metadata: ["peer": "\(peer.uid)/\(peer.pid)"])
             return (encode(Reply(id: id, result: ShutdownResult())), .shutdown)
+        }
+    }
+
+    /// Encodes a search-like result, or its error with the matching code.
+    private func answer<Result: Codable & Sendable>(_ id: RequestID?, _ body: () throws(SearchError) -> Result) -> ([UInt8], Effect) {
+        do {
+            return (encode(Reply(id: id, result: try body())), .none)
+        } catch {
+            let code: ErrorCode
+            switch error {
+            case .syntax: code = .invalidQuery
+            case .invalid: code = .badRequest
+            case .index: code = .indexError
+            }
+            if code == .indexError { logger.warning("search failed", metadata: ["error": "\(error)"]) }
+            return (encode(Reply<Empty>(id: id, error: ReplyError(code, error.description))), .none)
         }
     }
 
@@ -174,9 +206,11 @@ public final class QueryService: Sendable {
         var report = report ?? ReindexReport(state: .running, startedAt: Self.timestamp())
         reindexState.withLock { $0 = report }
         do {
-            let summary = try CorpusIndexer(corpus: corpus, index: indexDirectory).rebuild()
+            let gazetteer = try Gazetteer.load(extending: zonesFile)
+            let summary = try CorpusIndexer(corpus: corpus, index: indexDirectory, gazetteer: gazetteer).rebuild()
             let snapshot = try IndexSnapshot.open(directory: indexDirectory)
-            searcher.withLock { $0 = Searcher(snapshot: snapshot) }
+            let opened = try Searcher(snapshot: snapshot)
+            searcher.withLock { $0 = opened }
             report.state = .done
             report.files = summary.files
             report.articles = summary.articles

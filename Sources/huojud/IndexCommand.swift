@@ -19,6 +19,8 @@ struct Index: ParsableCommand {
     @Option(help: "Threads for reading and analysis.")
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
+    @OptionGroup var zones: ZonesOption
+
     func run() throws {
         // The same lock a serving daemon holds: never write an index a daemon is serving.
         let lock: Int32
@@ -26,7 +28,7 @@ struct Index: ParsableCommand {
             throw RuntimeError("\(error); ask the daemon to rebuild it with `huoju reindex`")
         }
         defer { close(lock) }
-        var indexer = CorpusIndexer(corpus: corpus, index: options.index)
+        var indexer = CorpusIndexer(corpus: corpus, index: options.index, gazetteer: try zones.gazetteer())
         indexer.threads = max(1, threads)
         let progress = isatty(2) != 0 ? ProgressBar() : nil
         let summary: CorpusIndexer.Summary

@@ -17,6 +17,8 @@ struct Serve: AsyncParsableCommand {
 
     @OptionGroup var options: IndexOptions
 
+    @OptionGroup var zones: ZonesOption
+
     @Option(help: "Socket path (default: $XDG_RUNTIME_DIR/huoju.sock, else huoju.sock in the index folder).")
     var socket: String?
 
@@ -51,7 +53,8 @@ struct Serve: AsyncParsableCommand {
         }
         defer { close(lock) }
 
-        let service = QueryService(indexDirectory: options.index, corpus: corpus.map(Self.absolute), ownerUID: geteuid(), logger: logger)
+        let service = QueryService(indexDirectory: options.index, corpus: corpus.map(Self.absolute), zonesFile: zones.file.map(Self.absolute),
+                                   ownerUID: geteuid(), logger: logger)
         do { try service.open() } catch { throw RuntimeError("\(error)") }
 
         let hangup = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())

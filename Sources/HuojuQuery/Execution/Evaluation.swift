@@ -18,7 +18,8 @@ final class Evaluation {
     private(set) var exact: [MatchedDoc] = []
     /// [atom][segment][field index in atom.fields]
     private var phraseMatches: [[[FieldMatches]]]
-    private var segmentMatches: [DocSet] = []
+    /// The exact matches of each segment (read by the zone collectors in Collector/).
+    private(set) var segmentMatches: [DocSet] = []
     private(set) var scoringTerms: [ScoringTerm] = []
     /// Average length per field, indexed by `Field.rawValue`.
     private var averageLengths = [Double](repeating: 0, count: Field.allCases.count)
