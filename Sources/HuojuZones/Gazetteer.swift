@@ -149,11 +149,11 @@ public struct Gazetteer: Sendable {
         var entries: [ZoneEntry] = []
         var sawHeader = false
         var canonicalLines: [String: Int] = [:]
-        for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        // CRLF is one Character in Swift: `isNewline` splits at it, and at LF and CR alone.
+        for (index, rawLine) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             let number = index + 1
-            var line = Substring(rawLine)
+            var line = rawLine
             if index == 0, line.hasPrefix("\u{FEFF}") { line = line.dropFirst() }
-            if line.hasSuffix("\r") { line = line.dropLast() }
             if line.allSatisfy(\.isWhitespace) || line.hasPrefix("#") { continue }
             let fields = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
             if !sawHeader {

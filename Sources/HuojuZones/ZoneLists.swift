@@ -74,6 +74,8 @@ enum ZoneLists {
         var unknown = 0
         var cursor = items[last].range.lowerBound
         while true {
+            // A name right before an item qualifies it (`武汉` + `东湖`): one item.
+            while let qualifier = endingAt[cursor], !members.contains(qualifier) { cursor = items[qualifier].range.lowerBound }
             let trimmed = skippingSpaces(before: cursor, in: text)
             guard let separator = separators.suffixLength(of: text, endingAt: trimmed) else { break }
             let enumeration = text[trimmed - 1] == "、"
