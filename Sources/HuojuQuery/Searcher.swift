@@ -3,6 +3,7 @@ import HuojuIndex
 import HuojuProtocol
 import HuojuText
 import HuojuZones
+import Synchronization
 
 public struct SearchRequest: Sendable {
     public var query: String
@@ -56,6 +57,8 @@ public final class Searcher: Sendable {
     public let snapshot: IndexSnapshot
     /// The gazetteer the index was built with: `zone:` values resolve through it.
     public let gazetteer: Gazetteer
+    /// Built on first use (facets of the first search), then shared by all searches.
+    private let zoneTable = Mutex<ZoneTable?>(nil)
 
     public init(snapshot: IndexSnapshot) throws(SearchError) {
         self.snapshot = snapshot
@@ -77,8 +80,7 @@ public final class Searcher: Sendable {
         do {
             let evaluation = try Evaluation(query: query, snapshot: snapshot)
             // Zones: facets always, groups on request (both over the exact matches only).
-            let matches = evaluation.segmentMatches.map(\.docs)
-            let facets = try ZoneFacets.count(matches, in: snapshot, gazetteer: gazetteer)
+            let facets = ZoneFacets.count(evaluation.segmentMatches.map(\.docs), in: try zones(), gazetteer: gazetteer)
             if request.groupByZone {
                 let groups = try zoneGroups(evaluation, query: query, analyzer: analyzer, request: request)
                 return SearchResult(total: evaluation.exact.count, partialTotal: 0, tookMs: Self.milliseconds(since: started),
@@ -162,7 +164,15 @@ public final class Searcher: Sendable {
             perSegment.append(Array(scores[next..<(next + matches.docs.count)]))
             next += matches.docs.count
         }
-        return try ZoneRanking.rank(evaluation.segmentMatches.map(\.docs), scores: perSegment, in: snapshot, keep: keep)
+        return ZoneRanking.rank(evaluation.segmentMatches.map(\.docs), scores: perSegment, in: try zones(), bases: snapshot.bases, keep: keep)
+    }
+
+    /// The snapshot's zone table, built once.
+    private func zones() throws(IndexError) -> ZoneTable {
+        if let table = zoneTable.withLock({ $0 }) { return table }
+        let table = try ZoneTable(snapshot)
+        zoneTable.withLock { $0 = table }
+        return table
     }
 
     private func zoneGroups(_ evaluation: Evaluation, query: CompiledQuery, analyzer: Analyzer,

@@ -42,45 +42,47 @@ struct NameTrie<Value: Sendable>: Sendable {
     }
 }
 
-/// A small set of words, for asking whether a stretch of text starts, ends with or is one.
+/// A small set of words, for asking whether text at a position starts or ends with one.
+/// Words are grouped by their first and last scalar, so most positions are answered by one
+/// dictionary miss and nothing is copied.
 struct WordList: Sendable {
-    private let words: Set<String>
-    private let longest: Int
+    private let byFirst: [UInt32: [[Unicode.Scalar]]]
+    private let byLast: [UInt32: [[Unicode.Scalar]]]
 
     init(_ words: [String]) {
-        self.words = Set(words)
-        longest = words.map(\.unicodeScalars.count).max() ?? 0
+        var byFirst: [UInt32: [[Unicode.Scalar]]] = [:], byLast: [UInt32: [[Unicode.Scalar]]] = [:]
+        for word in Set(words) {
+            let scalars = Array(word.unicodeScalars)
+            guard let first = scalars.first, let last = scalars.last else { continue }
+            byFirst[first.value, default: []].append(scalars)
+            byLast[last.value, default: []].append(scalars)
+        }
+        // Longest first, so the first hit is the longest word.
+        self.byFirst = byFirst.mapValues { $0.sorted { $0.count > $1.count } }
+        self.byLast = byLast.mapValues { $0.sorted { $0.count > $1.count } }
     }
 
-    func contains(_ text: some Collection<Unicode.Scalar>) -> Bool { words.contains(Self.string(text)) }
-
-    /// The length of the longest word that `text[..<end]` ends with, or nil.
-    func suffixLength(of text: [Unicode.Scalar], endingAt end: Int) -> Int? {
-        for length in stride(from: min(longest, end), through: 1, by: -1) where words.contains(Self.string(text[(end - length)..<end])) {
-            return length
+    /// The length of the longest word that `text[start..<end]` starts with, or nil.
+    func prefixLength(of text: [Unicode.Scalar], at start: Int, end: Int? = nil) -> Int? {
+        let end = end ?? text.count
+        guard start < end, let candidates = byFirst[text[start].value] else { return nil }
+        for word in candidates where start + word.count <= end && text[start..<(start + word.count)].elementsEqual(word) {
+            return word.count
         }
         return nil
     }
 
-    /// The length of the longest word that `text[start...]` starts with, or nil.
-    func prefixLength(of text: some Collection<Unicode.Scalar>) -> Int? {
-        let scalars = Array(text)
-        for length in stride(from: min(longest, scalars.count), through: 1, by: -1) where words.contains(Self.string(scalars[..<length])) {
-            return length
+    /// The length of the longest word that `text[start..<end]` ends with, or nil.
+    func suffixLength(of text: [Unicode.Scalar], endingAt end: Int, from start: Int = 0) -> Int? {
+        guard end > start, let candidates = byLast[text[end - 1].value] else { return nil }
+        for word in candidates where end - word.count >= start && text[(end - word.count)..<end].elementsEqual(word) {
+            return word.count
         }
         return nil
     }
 
-    /// True when any word stands anywhere inside `text`.
-    func occurs(in text: some Collection<Unicode.Scalar>) -> Bool {
-        let scalars = Array(text)
-        for start in scalars.indices where prefixLength(of: scalars[start...]) != nil { return true }
-        return false
-    }
-
-    private static func string(_ scalars: some Collection<Unicode.Scalar>) -> String {
-        var view = String.UnicodeScalarView()
-        view.append(contentsOf: scalars)
-        return String(view)
+    /// True when any word stands anywhere inside `text[range]`.
+    func occurs(in text: [Unicode.Scalar], range: Range<Int>) -> Bool {
+        range.contains { prefixLength(of: text, at: $0, end: range.upperBound) != nil }
     }
 }

@@ -5,8 +5,9 @@ import HuojuText
 ///
 /// The suffix is easy; where the name starts is not, since Chinese has no spaces and the same
 /// suffixes follow generic words all the time (`国家高新区`, `推动高新区发展`, `两个高新区`).
-/// A name is the longest run of 2–8 ideographs before the suffix that
-/// - starts at a boundary: the start of the text, a non-ideograph (punctuation, digit), or
+/// A name is the longest run of 2–6 ideographs before the suffix that
+/// - starts at a boundary: the start of the text, punctuation or a space (not a digit: units
+///   and counters follow digits), or
 ///   right after a boundary word (`在`, `的`, `推动`, `走进`, `进一步` …), and starts with none
 ///   itself (except single characters that begin place names: `和田`, `于都`);
 /// - holds no generic word and no multi-character boundary word (`国家`, `省级`, `西部`, `各`,
@@ -43,7 +44,7 @@ struct UnlistedNames: Sendable {
         return all.sorted { $0.text.count > $1.text.count }
     }()
 
-    static let maximumLength = 8
+    static let maximumLength = 6
     static let maximumWeakLength = 6
 
     /// Words after which a name may start: prepositions, particles, and the verbs and adverbs
@@ -76,8 +77,9 @@ struct UnlistedNames: Sendable {
     /// a name cut short (`XX市` + `甲乙高新区`).
     static let forbiddenStarts = WordList(boundaryWords.filter { !placeInitials.contains($0) } + ["市", "县", "区", "省", "镇", "乡", "村"])
 
-    /// A name holding any of these is a description, not a name (the multi-character
-    /// boundary words count too: `科技部召开` + `国家高新区`).
+    /// A name holding any of these is a description, not a name: generic words, common nouns
+    /// of reports and headings (a heading run into the next line: `研究报告` + `国家高新区…`),
+    /// and the multi-character boundary words (`科技部召开` + `国家高新区`).
     static let forbiddenInside = WordList(boundaryWords.filter { $0.count > 1 } + [
         "国家", "省级", "市级", "县级", "区级", "升级", "全国", "全省", "全市", "地区", "区域", "产业", "发展", "创新",
         "示范", "试点", "建设", "合作", "应用", "综合", "特色", "各类", "首批", "多个", "两个", "几个", "这个", "那个",
@@ -86,7 +88,9 @@ struct UnlistedNames: Sendable {
         "大型", "重点", "主要", "先进", "优秀", "领先", "同类", "现有", "已有", "新建", "单一", "当地", "本地", "属地",
         "沿线", "周边", "一些", "若干", "众多", "更多", "广大", "一般", "普通", "典型", "标杆", "高水平", "高质量", "长三角",
         "珠三角", "京津冀", "粤港澳", "大湾区", "成渝", "东北", "西北", "西南", "华北", "华东", "华南", "华中", "中部",
-        "西部", "东部", "沿海", "沿江", "沿边", "边境", "政府", "重视", "该", "各", "此", "这", "那", "其", "每",
+        "西部", "东部", "沿海", "沿江", "沿边", "边境", "政府", "重视", "高新", "报告", "建议", "启示", "探索", "做法", "实践",
+        "思考", "经验", "成效", "意见", "方案", "政策", "措施", "工作", "情况", "问题", "分析", "体会", "动态", "综述", "巡礼",
+        "成就", "要闻", "科技", "企业", "创业", "制造", "行业", "系统", "国际", "全区", "该", "各", "此", "这", "那", "其", "每",
     ])
 
     /// A name never ends with a particle (`位于湘江之滨的` + `国家高新区`).
@@ -129,8 +133,12 @@ struct UnlistedNames: Sendable {
         return found
     }
 
+    /// Scalars a suffix starts with: every other position is skipped at once.
+    static let suffixStarts = Set(suffixes.map { $0.text[0] })
+
     private static func suffix(in text: [Unicode.Scalar], at position: Int) -> Suffix? {
-        suffixes.first { suffix in
+        guard suffixStarts.contains(text[position]) else { return nil }
+        return suffixes.first { suffix in
             position + suffix.text.count <= text.count && text[position..<(position + suffix.text.count)].elementsEqual(suffix.text)
         }
     }
@@ -144,12 +152,14 @@ struct UnlistedNames: Sendable {
         }
         guard end - windowStart >= 2, !Self.particles.contains(text[end - 1]) else { return nil }
         for start in windowStart...(end - 2) {
-            let name = text[start..<end]
-            let atBoundary = start == 0 || taken[start - 1] || !ScalarClass.isIdeograph(text[start - 1])
+            // After a digit come units and counters (`1000万元`, `23家`), not names.
+            let atBoundary = start == 0 || taken[start - 1]
+                || (!ScalarClass.isIdeograph(text[start - 1]) && !ScalarClass.isDigit(text[start - 1]))
                 || Self.boundaries.suffixLength(of: text, endingAt: start) != nil
             guard atBoundary else { continue }
-            guard Self.forbiddenStarts.prefixLength(of: name) == nil, !Self.forbiddenInside.occurs(in: name) else { continue }
-            if suffix.weak, places.prefixLength(of: name) == nil { continue }
+            guard Self.forbiddenStarts.prefixLength(of: text, at: start, end: end) == nil,
+                  !Self.forbiddenInside.occurs(in: text, range: start..<end) else { continue }
+            if suffix.weak, places.prefixLength(of: text, at: start, end: end) == nil { continue }
             return start
         }
         return nil

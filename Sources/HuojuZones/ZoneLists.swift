@@ -41,7 +41,7 @@ enum ZoneLists {
         // A zone noun after the last name.
         var position = 0
         while position < text.count {
-            guard !covered[position], let length = nouns.prefixLength(of: text[position...]) else { position += 1; continue }
+            guard !covered[position], let length = nouns.prefixLength(of: text, at: position) else { position += 1; continue }
             if let last = endingAt[fillerStart(before: position, in: text)] {
                 let list = walkBack(from: last, items: items, endingAt: endingAt, text: text)
                 for index in list { inList[index] = true }

@@ -1,5 +1,3 @@
-import HuojuIndex
-
 /// Ranks zones by how strongly they are associated with a query (docs/zones.md):
 ///
 ///     score(z) = Σ over the exact matches d that name z of  bm25(d) · w(d, z)
@@ -40,24 +38,27 @@ enum ZoneRanking {
 
     /// `matches[s]` are segment s's exact matches (ascending), `scores[s]` their BM25 scores.
     /// Zones come best first (score, then articles, then name); each keeps its `keep` best articles.
-    static func rank(_ matches: [[UInt32]], scores: [[Double]], in snapshot: IndexSnapshot, keep: Int) throws(IndexError) -> [Zone] {
-        var zones: [String: Zone] = [:]
-        try ZonePostings.walk(matches, in: snapshot) { visit in
-            let bm25 = scores[visit.segment][visit.match]
-            let contribution = Contribution(segment: visit.segment, local: matches[visit.segment][visit.match],
-                                            global: snapshot.bases[visit.segment] + Int(matches[visit.segment][visit.match]),
-                                            bm25: bm25, value: bm25 * weight(primary: visit.primary, mentions: visit.mentions))
-            var zone = zones[visit.zone] ?? Zone(zone: visit.zone)
-            zone.score += contribution.value
-            zone.articles += 1
-            if visit.primary { zone.primary += 1 }
-            if keep > 0, zone.top.count < keep || contribution.isBetter(than: zone.top[zone.top.count - 1]) {
-                let position = zone.top.firstIndex { contribution.isBetter(than: $0) } ?? zone.top.count
-                zone.top.insert(contribution, at: position)
-                if zone.top.count > keep { zone.top.removeLast() }
+    static func rank(_ matches: [[UInt32]], scores: [[Double]], in table: ZoneTable, bases: [Int], keep: Int) -> [Zone] {
+        var zones: [Int: Zone] = [:]
+        for (s, docs) in matches.enumerated() {
+            table.forEachZone(of: docs, in: s) { match, id, mentions, primary in
+                let bm25 = scores[s][match]
+                let contribution = Contribution(segment: s, local: docs[match], global: bases[s] + Int(docs[match]), bm25: bm25,
+                                                value: bm25 * weight(primary: primary, mentions: mentions))
+                zones[id, default: Zone(zone: table.names[id])].add(contribution, primary: primary, keep: keep)
             }
-            zones[visit.zone] = zone
         }
         return zones.values.sorted { ($0.score, $0.articles, $1.zone) > ($1.score, $1.articles, $0.zone) }
+    }
+}
+
+extension ZoneRanking.Zone {
+    mutating func add(_ contribution: ZoneRanking.Contribution, primary isPrimary: Bool, keep: Int) {
+        score += contribution.value
+        articles += 1
+        if isPrimary { primary += 1 }
+        guard keep > 0, top.count < keep || contribution.isBetter(than: top[top.count - 1]) else { return }
+        top.insert(contribution, at: top.firstIndex { contribution.isBetter(than: $0) } ?? top.count)
+        if top.count > keep { top.removeLast() }
     }
 }
