@@ -32,7 +32,9 @@ struct Zones: ParsableCommand {
 
     func run() throws {
         let searcher = try options.openSearcher()
-        let renderer = ZonesRenderer(color: isatty(1) != 0, bars: isatty(1) != 0, width: terminalColumns())
+        let terminal = isatty(1) != 0
+        let renderer = ZonesRenderer(color: terminal && ProcessInfo.processInfo.environment["NO_COLOR"] == nil, bars: terminal,
+                                     width: terminalColumns())
         do {
             if unlisted {
                 let result = UnlistedZonesResult(zones: try searcher.unlistedZones())

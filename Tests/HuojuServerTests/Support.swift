@@ -38,9 +38,9 @@ final class Daemon {
     let process = Process()
     let log: URL
 
-    /// Starts a daemon in `directory` (a new temporary folder by default), with `arguments`
-    /// added to `huojud serve`.
-    init(directory: String? = nil, arguments: [String] = []) throws {
+    /// Starts a daemon in `directory` (a new temporary folder by default) over `corpus` (the
+    /// sample corpus by default), with `arguments` added to `huojud serve`.
+    init(directory: String? = nil, corpus: String = SharedCorpus.directory!.path, arguments: [String] = []) throws {
         self.directory = directory ?? FileManager.default.temporaryDirectory.appendingPathComponent("huojud-\(UUID().uuidString.prefix(8))").path
         try FileManager.default.createDirectory(atPath: self.directory, withIntermediateDirectories: true)
         socket = self.directory + "/huoju.sock"
@@ -48,7 +48,7 @@ final class Daemon {
         log = URL(fileURLWithPath: self.directory + "/log")
         FileManager.default.createFile(atPath: log.path, contents: nil)
         process.executableURL = URL(fileURLWithPath: binDirectory + "/huojud")
-        process.arguments = ["serve", "--corpus", SharedCorpus.directory!.path, "--index", index, "--socket", socket, "--log-level", "debug"] + arguments
+        process.arguments = ["serve", "--corpus", corpus, "--index", index, "--socket", socket, "--log-level", "debug"] + arguments
         let handle = try FileHandle(forWritingTo: log)
         process.standardOutput = handle
         process.standardError = handle

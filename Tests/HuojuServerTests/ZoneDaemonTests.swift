@@ -99,4 +99,30 @@ import Glibc
         #expect(second.logText.contains("another zone gazetteer"), "\(second.logText)")
         #expect(total == 1)
     }
+
+    /// A zone name no gazetteer has, in an issue written here, is listed as unlisted and found
+    /// with `zone:` through the binaries.
+    @Test func anUnseenZoneIsListedAndSearchable() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("huojud-unseen-\(UUID().uuidString.prefix(8))").path
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try FileManager.default.createDirectory(atPath: root + "/corpus", withIntermediateDirectories: true)
+        for file in try SharedCorpus.files() {
+            try FileManager.default.copyItem(atPath: file.path, toPath: root + "/corpus/" + file.lastPathComponent)
+        }
+        try "\n\n某某高新区启动科研助理岗位开发\n\n本报讯 近日,某某高新区发布科研助理岗位80个,面向应届毕业生招聘。\n"
+            .write(toFile: root + "/corpus/900_new.txt", atomically: true, encoding: .utf8)
+        let daemon = try Daemon(directory: root + "/daemon", corpus: root + "/corpus")
+        defer { daemon.stop() }
+        let unlisted = try json(try run("huoju", ["zones", "--socket", daemon.socket, "--unlisted", "--json"]))
+        let zones = try #require(unlisted["zones"] as? [[String: Any]])
+        #expect(zones.count == 1 && zones.first?["zone"] as? String == "某某高新区" && zones.first?["articles"] as? Int == 1)
+        let found = try json(try run("huoju", ["search", "--socket", daemon.socket, "--json", "zone:某某高新区"]))
+        #expect(found["total"] as? Int == 1)
+        #expect(((found["hits"] as? [[String: Any]])?.first?["title"] as? String) == "某某高新区启动科研助理岗位开发")
+        let ranked = try json(try run("huoju", ["zones", "--socket", daemon.socket, "--json", "科研助理"]))
+        let entry = (ranked["zones"] as? [[String: Any]])?.first { $0["zone"] as? String == "某某高新区" }
+        #expect(entry?["unlisted"] as? Bool == true && entry?["primary"] as? Int == 1)
+        let text = try run("huoju", ["zones", "--socket", daemon.socket, "--unlisted"])
+        #expect(text.stdout.contains("某某高新区") && text.stdout.contains("zones.tsv"))
+    }
 }
