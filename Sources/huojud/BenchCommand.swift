@@ -25,9 +25,7 @@ struct Bench: ParsableCommand {
     var queries: [String]
 
     func run() throws {
-        let snapshot: IndexSnapshot
-        do { snapshot = try IndexSnapshot.open(directory: options.index) } catch { throw RuntimeError(error.description) }
-        let searcher = Searcher(snapshot: snapshot)
+        let searcher = try options.openSearcher()
         for query in queries {
             let request = SearchRequest(query: query, limit: limit, counting: topK ? .topK : .exact)
             var result = try searcher.search(request)

@@ -21,7 +21,7 @@ final class SampleIndex: @unchecked Sendable {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("huoju-sample-\(UUID().uuidString)").path
         let corpus = SharedCorpus.directory!.path
         _ = try! CorpusIndexer.rebuild(corpus: corpus, index: directory)
-        searcher = Searcher(snapshot: try! IndexSnapshot.open(directory: directory))
+        searcher = try! Searcher(snapshot: try! IndexSnapshot.open(directory: directory))
         var articles: [(String, Int, String, String)] = []
         for path in CorpusScanner.scan(corpus).files {
             let text = try! CorpusFile.read(path).get().text
@@ -185,7 +185,7 @@ final class SampleIndex: @unchecked Sendable {
     }
 
     @Test func reopeningGivesTheSameResults() throws {
-        let reopened = Searcher(snapshot: try IndexSnapshot.open(directory: index.directory))
+        let reopened = try Searcher(snapshot: try IndexSnapshot.open(directory: index.directory))
         for query in ["科研助理", "高新区 人才", "石嘴山", "5G", "孵化器 OR 众创空间"] {
             let before = try index.searcher.search(SearchRequest(query: query, limit: 20))
             let after = try reopened.search(SearchRequest(query: query, limit: 20))
@@ -223,7 +223,7 @@ final class SampleIndex: @unchecked Sendable {
         #expect(reasons[corpus + "/e_empty.txt"] == "empty file")
         #expect(reasons.keys.contains { $0.hasSuffix("/sub/loop") }, "\(reasons)")
 
-        let searcher = Searcher(snapshot: try IndexSnapshot.open(directory: index))
+        let searcher = try Searcher(snapshot: try IndexSnapshot.open(directory: index))
         let perFile = Int(summary.articles / 3)
         #expect(summary.articles == 3 * perFile)
         let all = try searcher.search(SearchRequest(query: "高新区", limit: 1000, exact: true))

@@ -40,7 +40,7 @@ import Testing
         }
         segments.append(try! writer.writeSegment(builder))
         try! writer.commit(IndexWriter.Change(segments: segments))
-        return (directory, Searcher(snapshot: try! IndexSnapshot.open(directory: directory)), paragraphs)
+        return (directory, try! Searcher(snapshot: try! IndexSnapshot.open(directory: directory)), paragraphs)
     }()
 
     static let queries: [String] = {

@@ -81,6 +81,13 @@ public final class SegmentReader: Sendable {
         return try postings(info)
     }
 
+    /// The terms of a keyword field (`zone`, `primaryZone`): folded text and where the postings are.
+    public func keywordTerms(_ field: Field) throws(IndexError) -> [(text: String, info: TermInfo)] {
+        try core.terms.terms(withPrefix: TermKey.keyword(field, "").bytes).map { term, info in
+            (String(decoding: term.bytes[2...], as: UTF8.self), info)
+        }
+    }
+
     public func fieldLength(_ field: Field, _ doc: UInt32) -> Int { core.values.length(field, doc) }
 
     public func issueNumber(_ doc: UInt32) -> Int32 { core.values.value(.number, doc) }

@@ -110,6 +110,34 @@ final class Evaluation {
         return Collected(hits: top.sorted(), total: total, isExact: !skipped, matches: matches)
     }
 
+    /// Every exact match per segment (ascending) with its score: what zone rankings sum over.
+    struct AllMatches {
+        var matches: [[UInt32]]
+        var scores: [[Double]]
+    }
+
+    /// Scores every exact match, without pruning.
+    func scoreAll() throws(IndexError) -> AllMatches {
+        var all = AllMatches(matches: [], scores: [])
+        for segment in snapshot.segments {
+            let plan = try SegmentPlan(self, pass: .exact, segment: segment)
+            var docs: [UInt32] = [], scores: [Double] = []
+            var doc = plan.root.doc
+            while doc != DocIterator.end {
+                if try plan.root.matches() {
+                    var score = 0.0
+                    for scorer in plan.scorers { score += try scorer.score(at: doc) }
+                    docs.append(doc)
+                    scores.append(score)
+                }
+                doc = try plan.root.next()
+            }
+            all.matches.append(docs)
+            all.scores.append(scores)
+        }
+        return all
+    }
+
     /// The full breakdown of each hit's score, for `--explain` and to report scores.
     func explain(_ hits: [ScoredDoc]) throws(IndexError) -> [ScoreBreakdown] {
         var result = [ScoreBreakdown](repeating: ScoreBreakdown(), count: hits.count)
