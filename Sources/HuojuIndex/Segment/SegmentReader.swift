@@ -46,7 +46,7 @@ public final class SegmentReader: @unchecked Sendable {
     public func termInfo(_ term: TermKey) throws(IndexError) -> TermInfo? { try terms.lookup(term) }
 
     public func postings(_ info: TermInfo) throws(IndexError) -> PostingsIterator {
-        try PostingsIterator(postings: postings, positions: positions, info: info, file: postingsName)
+        try PostingsIterator(postings: postings, positions: positions, info: info, docLimit: UInt32(docCount), file: postingsName)
     }
 
     public func postings(_ term: TermKey) throws(IndexError) -> PostingsIterator? {
