@@ -45,8 +45,10 @@ public final class QueryService: Sendable {
 
     /// Opens the index, building it from the corpus first when it is missing or was written
     /// by another version. When the corpus changed after the index was committed, the old
-    /// index is served while a rebuild runs in the background.
-    public func open() throws {
+    /// index is served while a rebuild runs in the background. A damaged index (a checksum
+    /// mismatch, a missing or unreadable file) is never served: it is an error, unless
+    /// `repair` asks to rebuild it from the corpus.
+    public func open(repair: Bool = false) throws {
         do {
             let snapshot = try IndexSnapshot.open(directory: indexDirectory)
             searcher.withLock { $0 = Searcher(snapshot: snapshot) }
@@ -61,8 +63,10 @@ public final class QueryService: Sendable {
                 guard let corpus else { throw error }
                 logger.notice("building the index first", metadata: ["reason": "\(error)", "corpus": "\(corpus)"])
                 try runReindex(corpus: corpus)
-            default:
-                throw error
+            case .corrupt, .io:
+                guard repair, let corpus else { throw error }
+                logger.warning("the index is damaged; rebuilding it from the corpus (--repair)", metadata: ["reason": "\(error)", "corpus": "\(corpus)"])
+                try runReindex(corpus: corpus)
             }
         }
     }
