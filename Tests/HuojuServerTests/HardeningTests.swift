@@ -41,6 +41,64 @@ import Glibc
         #expect(try run("huojud", ["verify", "--index", repaired.index]).status == 0)
     }
 
+    // MARK: Bad input files
+
+    /// A folder of bad files beside good ones, indexed by `huojud index` as a user who is not
+    /// root (nobody, through setpriv, when the tests run as root: root reads everything): every
+    /// bad file is reported with its path and reason, every good one is indexed. The 50 MB
+    /// version of the single-line file is in scripts/load (release build).
+    @Test func badFilesAreReportedByPathAndReasonWhileGoodOnesAreIndexed() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("huoju-bad-\(UUID().uuidString.prefix(8))").path
+        let corpus = root + "/corpus", index = root + "/index"
+        try FileManager.default.createDirectory(atPath: corpus + "/sub", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let text = try String(contentsOf: try SharedCorpus.files().first!, encoding: .utf8)
+        func write(_ name: String, _ bytes: [UInt8]) throws { try Data(bytes).write(to: URL(fileURLWithPath: corpus + "/" + name)) }
+        try write("good_utf8.txt", Array(text.utf8))
+        try write("good_gb18030.txt", iconvEncode(text, to: "GB18030"))
+        try write("sub/good_utf16le.txt", [0xFF, 0xFE] + iconvEncode(text, to: "UTF-16LE"))
+        try write("sub/good_utf16be.txt", [0xFE, 0xFF] + iconvEncode(text, to: "UTF-16BE"))
+        // 2 MB on one line, no line break at all.
+        let line = String(repeating: "超长单行测试文件记录国家高新区创新发展情况，", count: 2_000_000 / 63)
+        try write("single_line.txt", Array(line.utf8))
+        try write("empty.txt", [])
+        try write("blank.txt", Array("  \n\n\u{3000}\n".utf8))
+        try write("binary.dat", [0x7F, 0x45, 0x4C, 0x46, 2, 1, 1, 0] + (0..<8192).map { UInt8(truncatingIfNeeded: $0 &* 151 &+ 3) })
+        try write("unreadable.txt", Array(text.utf8))
+        chmod(corpus + "/unreadable.txt", 0)
+        try FileManager.default.createSymbolicLink(atPath: corpus + "/sub/loop", withDestinationPath: corpus)
+        try FileManager.default.createSymbolicLink(atPath: corpus + "/dangling.txt", withDestinationPath: corpus + "/nowhere.txt")
+        #expect(mkfifo(corpus + "/pipe.txt", 0o644) == 0)
+        chmod(root, 0o777)
+
+        let asOther = geteuid() == 0
+        if asOther { try #require(Self.canSwitchUser, "running as root needs /usr/bin/setpriv to read as another user") }
+        let arguments = ["index", "--corpus", corpus, "--index", index]
+        let result = asOther
+            ? try run("/usr/bin/setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", binDirectory + "/huojud"] + arguments)
+            : try run("huojud", arguments)
+        #expect(result.status == 0, "\(result.stderr)")
+        let expected: [(String, String)] = [
+            ("unreadable.txt", "Permission denied"), ("empty.txt", "empty file"), ("blank.txt", "empty file"),
+            ("binary.dat", "binary file"), ("sub/loop", "link loop"), ("dangling.txt", "No such file or directory"),
+            ("pipe.txt", "not a regular file"),
+        ]
+        let reported = result.stdout.components(separatedBy: "; ")
+        for (name, reason) in expected {
+            let entry = reported.first { $0.hasPrefix("\(corpus)/\(name) (") || $0.contains("skipped \(expected.count): \(corpus)/\(name) (") }
+            #expect(entry?.contains(reason) == true, "\(name) not reported with '\(reason)': \(result.stdout)")
+        }
+        #expect(result.stdout.contains("indexed 5 files"), "\(result.stdout)")
+        #expect(result.stdout.contains("skipped \(expected.count):"), "\(result.stdout)")
+        let found = try run("huojud", ["search", "--index", index, "--json", "--limit", "100", "超长单行测试"])
+        let hits = (try JSONSerialization.jsonObject(with: Data(found.stdout.utf8)) as? [String: Any])?["hits"] as? [[String: Any]]
+        #expect(hits?.contains { ($0["path"] as? String)?.hasSuffix("/single_line.txt") == true } == true, "\(found.stdout.prefix(500))")
+        let encoded = try run("huojud", ["search", "--index", index, "--json", "--limit", "100", "高新区"])
+        let paths = Set(((try JSONSerialization.jsonObject(with: Data(encoded.stdout.utf8)) as? [String: Any])?["hits"] as? [[String: Any]] ?? [])
+            .compactMap { ($0["path"] as? String).map { URL(fileURLWithPath: $0).lastPathComponent } })
+        #expect(paths.isSuperset(of: ["good_utf8.txt", "good_gb18030.txt", "good_utf16le.txt", "good_utf16be.txt"]), "\(paths)")
+    }
+
     // MARK: Bad queries
 
     @Test func hostileQueriesGetErrorRepliesAndTheConnectionKeepsAnswering() throws {
