@@ -12,6 +12,9 @@ let package = Package(
     products: [
         .executable(name: "huojud", targets: ["huojud"]),
         .executable(name: "huoju", targets: ["huoju"]),
+        // What the fuzz targets check, for the libFuzzer harnesses of Fuzz/ (a separate package,
+        // so that a normal build never needs libFuzzer).
+        .library(name: "HuojuFuzzChecks", targets: ["HuojuFuzzChecks"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -71,11 +74,19 @@ let package = Package(
         ),
         // Finds ../shared/corpus for the tests; never part of a product.
         .target(name: "HuojuTestSupport", path: "Tests/HuojuTestSupport"),
+        // The properties each fuzz target checks; shared by Fuzz/ and the crash replay tests.
+        .target(
+            name: "HuojuFuzzChecks",
+            dependencies: ["HuojuText", "HuojuParser", "HuojuIndex", "HuojuQuery", "HuojuCorpus", "HuojuServer", "HuojuZones",
+                           .product(name: "Logging", package: "swift-log")],
+            path: "Tests/HuojuFuzzChecks"
+        ),
         .testTarget(name: "HuojuTextTests", dependencies: ["HuojuText", "HuojuParser", "HuojuTestSupport"]),
         .testTarget(name: "HuojuParserTests", dependencies: ["HuojuParser"]),
         .testTarget(name: "HuojuZonesTests", dependencies: ["HuojuZones", "HuojuParser", "HuojuText", "HuojuTestSupport"]),
         .testTarget(name: "HuojuIndexTests", dependencies: ["HuojuIndex", "HuojuText"]),
         .testTarget(name: "HuojuServerTests", dependencies: ["HuojuServer", "HuojuProtocol", "HuojuTestSupport"]),
+        .testTarget(name: "HuojuFuzzRegressionTests", dependencies: ["HuojuFuzzChecks"]),
         .testTarget(name: "HuojuQueryTests", dependencies: ["HuojuQuery", "HuojuProtocol", "HuojuTestSupport", "HuojuIndex", "HuojuText", "HuojuParser", "HuojuCorpus"]),
     ]
 )

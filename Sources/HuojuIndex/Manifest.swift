@@ -80,8 +80,11 @@ public struct GazetteerInfo: Codable, Sendable, Equatable {
 /// which corpus files it was built from.
 ///
 /// It is replaced atomically (write `manifest.json.tmp`, fsync, rename, fsync the directory),
-/// so a reader sees either the previous commit or the next one, never a mix.
+/// so a reader sees either the previous commit or the next one, never a mix. Like every index
+/// file it carries a CRC-32, over `canonicalText` (not the JSON bytes, so that the check does
+/// not depend on how a JSON encoder spaces or escapes), verified whenever it is read.
 public struct Manifest: Codable, Sendable, Equatable {
+    /// 2: impacts in the postings skip entries; the manifest carries `checksum`.
     public static let formatVersion = 2
     public static let fileName = "manifest.json"
 
@@ -99,6 +102,8 @@ public struct Manifest: Codable, Sendable, Equatable {
     /// Nil for indexes built before zones were recognised.
     public var zones: GazetteerInfo?
     public var committedAt: String
+    /// `contentChecksum` as written to the file; zero in memory.
+    public var checksum: UInt32 = 0
 
     /// Documents in the snapshot's segments, deleted ones included (BM25's N, see docs).
     public var docCount: Int { segments.reduce(0) { $0 + $1.docCount } }
@@ -114,7 +119,7 @@ public struct Manifest: Codable, Sendable, Equatable {
 
     static func read(directory: String) throws(IndexError) -> Manifest {
         let bytes = try readBytes(directory: directory)
-        let manifest: Manifest
+        var manifest: Manifest
         do { manifest = try JSONDecoder().decode(Manifest.self, from: Data(bytes)) } catch {
             if let counters = try? JSONDecoder().decode(Counters.self, from: Data(bytes)), counters.formatVersion != formatVersion {
                 throw .incompatible("the index at \(directory) has format version \(counters.formatVersion); this huojud reads version \(formatVersion)")
@@ -124,6 +129,12 @@ public struct Manifest: Codable, Sendable, Equatable {
         guard manifest.formatVersion == formatVersion else {
             throw .incompatible("the index at \(directory) has format version \(manifest.formatVersion); this huojud reads version \(formatVersion)")
         }
+        guard manifest.checksum == manifest.contentChecksum else {
+            throw .corrupt(file: fileName, "checksum mismatch (stored \(String(manifest.checksum, radix: 16)), computed \(String(manifest.contentChecksum, radix: 16)))")
+        }
+        try manifest.validate()
+        // In memory the checksum stays zero: it belongs to the file, not to the state.
+        manifest.checksum = 0
         return manifest
     }
 
@@ -148,11 +159,41 @@ public struct Manifest: Codable, Sendable, Equatable {
         }
     }
 
+    /// CRC-32 of the manifest's JSON (sorted keys, compact) with `checksum` zero.
+    public var contentChecksum: UInt32 {
+        var unsealed = self
+        unsealed.checksum = 0
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let bytes = Array((try? encoder.encode(unsealed)) ?? Data())
+        return bytes.withUnsafeBytes { Footer.crc32($0) }
+    }
+
+    /// The shape readers rely on: plain file names, the five files of each segment, one length
+    /// sum per text field, no negative counts.
+    private func validate() throws(IndexError) {
+        func plain(_ name: String) -> Bool {
+            !name.isEmpty && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == ".") } && !name.hasPrefix(".")
+        }
+        for segment in segments {
+            guard plain(segment.id) else { throw .corrupt(file: Self.fileName, "bad segment name '\(segment.id)'") }
+            let expected = Set(SegmentFiles.Kind.allCases.map { SegmentFiles.name(segment.id, $0) })
+            guard Set(segment.files.keys) == expected, segment.files.values.allSatisfy({ $0 >= 0 }),
+                  segment.docCount >= 0, segment.docCount <= Int(UInt32.max), segment.fieldLengthSums.count == Field.text.count,
+                  segment.fieldLengthSums.allSatisfy({ $0 <= 1 << 52 }), segment.deletes.map({ plain($0.file) && $0.count >= 0 }) ?? true else {
+                throw .corrupt(file: Self.fileName, "segment \(segment.id) is not described completely")
+            }
+        }
+        if let zones, !plain(zones.file) { throw .corrupt(file: Self.fileName, "bad gazetteer file name '\(zones.file)'") }
+    }
+
     func write(directory: String) throws(IndexError) {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        var sealed = self
+        sealed.checksum = contentChecksum
         let data: Data
-        do { data = try encoder.encode(self) } catch { throw .io("cannot encode manifest: \(error)") }
+        do { data = try encoder.encode(sealed) } catch { throw .io("cannot encode manifest: \(error)") }
         let temporary = directory + "/" + Self.fileName + ".tmp"
         try FileIO.writeDurably(Array(data), to: temporary)
         try FileIO.rename(temporary, directory + "/" + Self.fileName)

@@ -54,9 +54,11 @@ public final class LiveIndex: Sendable {
     /// Opens the index, building it first when it is missing or was written by another
     /// version; then watches the corpus (when `watch`) and catches up with what changed while
     /// no daemon was running, in the background: a rebuild when the index was tagged with
-    /// another zone gazetteer, else an incremental pass.
-    public func open(watch: Bool) throws {
-        var stale = false
+    /// another zone gazetteer, else an incremental pass. A damaged index (a checksum mismatch, a
+    /// missing or unreadable file) is never served: it is an error, unless `repair` asks to
+    /// rebuild it from the corpus.
+    public func open(watch: Bool, repair: Bool = false) throws {
+        var stale = false, repairing = false
         var otherGazetteer = false
         do throws(IndexError) {
             let snapshot = try IndexSnapshot.open(directory: directory)
@@ -75,12 +77,15 @@ public final class LiveIndex: Sendable {
                 guard configuredCorpus != nil else { throw error }
                 logger.notice("building the index first", metadata: ["reason": "\(error)"])
                 stale = true
-            default:
-                throw error
+            case .corrupt, .io:
+                guard repair, configuredCorpus != nil else { throw error }
+                logger.warning("the index is damaged; rebuilding it from the corpus (--repair)", metadata: ["reason": "\(error)"])
+                stale = true
+                repairing = true
             }
         }
         let writer = try IndexWriter(
-            directory: directory, corpus: corpus, gazetteer: (gazetteer.serialized, gazetteer.fingerprint), policy: policy,
+            directory: directory, corpus: corpus, gazetteer: (gazetteer.serialized, gazetteer.fingerprint), replacing: repairing, policy: policy,
             onCommit: { [weak self] manifest in self?.committed(manifest) },
             onMerge: { [weak self] event in self?.merged(event) }
         )

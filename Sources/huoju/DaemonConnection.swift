@@ -43,11 +43,16 @@ enum DaemonConnection {
         var message = request
         message.append(UInt8(ascii: "\n"))
         var sent = 0
+        var sendFailure: String?
         while sent < message.count {
             let count = message.withUnsafeBytes { send(fd, $0.baseAddress! + sent, $0.count - sent, Int32(MSG_NOSIGNAL)) }
             if count < 0 {
                 if errno == EINTR { continue }
-                throw .io("cannot send the request: \(errorText())")
+                // A daemon that refuses a connection (busy, not the owner) says why and closes
+                // at once: read that reply rather than report the broken pipe.
+                guard errno == EPIPE || errno == ECONNRESET else { throw .io("cannot send the request: \(errorText())") }
+                sendFailure = "cannot send the request: \(errorText())"
+                break
             }
             sent += count
         }
@@ -57,6 +62,7 @@ enum DaemonConnection {
             let count = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
             if count < 0 {
                 if errno == EINTR { continue }
+                if let sendFailure { throw .io(sendFailure) }
                 throw .io(errno == EAGAIN ? "no reply within \(replyTimeoutSeconds) s" : "cannot read the reply: \(errorText())")
             }
             if count == 0 { break }
@@ -66,7 +72,7 @@ enum DaemonConnection {
             }
             reply.append(contentsOf: chunk[0..<count])
         }
-        guard !reply.isEmpty else { throw .io("the daemon closed the connection without a reply") }
+        guard !reply.isEmpty else { throw .io(sendFailure ?? "the daemon closed the connection without a reply") }
         return reply
     }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import HuojuIndex
 import HuojuServer
 import Logging
 import NIOCore
@@ -31,6 +32,15 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Seconds a connection may stay idle before it is closed.")
     var idleTimeout: Int = 60
 
+    @Option(help: "Seconds a client has to finish sending a request line once it started it.")
+    var requestTimeout: Int = 10
+
+    @Option(help: "Connections served at once; more are refused (default: what `ulimit -n` leaves, up to 4096).")
+    var maxConnections: Int?
+
+    @Flag(help: "Rebuild a damaged index from --corpus instead of refusing to serve it.")
+    var repair = false
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error.")
     var logLevel: String = "info"
 
@@ -44,6 +54,10 @@ struct Serve: AsyncParsableCommand {
             throw ValidationError("--socket-mode must give the owner read/write and nothing to others (0600 or 0660), not \(socketMode)")
         }
         guard let level = Logger.Level(rawValue: logLevel) else { throw ValidationError("unknown --log-level \(logLevel)") }
+        guard idleTimeout > 0, requestTimeout > 0, (maxConnections ?? 1) > 0 else {
+            throw ValidationError("--idle-timeout, --request-timeout and --max-connections must be positive")
+        }
+        if repair && corpus == nil { throw ValidationError("--repair rebuilds from the corpus: give --corpus DIR") }
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level
@@ -63,7 +77,16 @@ struct Serve: AsyncParsableCommand {
 
         let index = LiveIndex(directory: options.index, corpus: corpus.map(absolute), gazetteer: try zones.gazetteer(),
                               policy: merging.policy, logger: logger)
-        do { try index.open(watch: !noWatch) } catch { throw RuntimeError("\(error)") }
+        do { try index.open(watch: !noWatch, repair: repair) } catch let error as IndexError {
+            switch error {
+            case .corrupt, .io:
+                throw RuntimeError("refusing to serve a damaged index: \(error) Or let the daemon rebuild it: `huojud serve --repair --corpus DIR`.")
+            default:
+                throw RuntimeError("\(error)")
+            }
+        } catch {
+            throw RuntimeError("\(error)")
+        }
         let service = QueryService(index: index, ownerUID: geteuid(), logger: logger)
 
         let hangup = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())
@@ -77,7 +100,9 @@ struct Serve: AsyncParsableCommand {
         hangup.resume()
 
         let server = HuojudServer(
-            configuration: ServerConfiguration(socketPath: path, socketMode: mode, idleTimeout: .seconds(Int64(idleTimeout))),
+            configuration: ServerConfiguration(socketPath: path, socketMode: mode, idleTimeout: .seconds(Int64(idleTimeout)),
+                                               requestTimeout: .seconds(Int64(requestTimeout)),
+                                               maxConnections: maxConnections ?? ServerConfiguration.defaultConnectionLimit()),
             service: service, logger: logger
         )
         let group = ServiceGroup(configuration: .init(

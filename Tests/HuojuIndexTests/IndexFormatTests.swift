@@ -38,7 +38,7 @@ func temporaryDirectory() -> String {
         #expect(info.docFreq == 1000)
         try postings.bytes.withUnsafeBytes { p throws in
             try positions.bytes.withUnsafeBytes { q throws in
-                var iterator = try PostingsIterator(postings: p, positions: q, info: info, file: "t")
+                var iterator = try PostingsIterator(postings: p, positions: q, info: info, docLimit: .max, file: "t")
                 var seen = 0
                 while iterator.doc != PostingsIterator.end {
                     #expect(try iterator.positions() == expected[iterator.doc])
@@ -48,7 +48,7 @@ func temporaryDirectory() -> String {
                 }
                 #expect(seen == 1000)
                 // Skipping lands on the next document holding the term, positions intact.
-                var skipping = try PostingsIterator(postings: p, positions: q, info: info, file: "t")
+                var skipping = try PostingsIterator(postings: p, positions: q, info: info, docLimit: .max, file: "t")
                 for target: UInt32 in [1, 2, 385, 386, 1500, 2997] {
                     let doc = try skipping.advance(to: target)
                     #expect(doc == (target + 2) / 3 * 3)
@@ -188,12 +188,47 @@ func temporaryDirectory() -> String {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         try IndexWriter(directory: directory, corpus: nil).commit(IndexWriter.Change(replacesAll: true))
         let path = directory + "/manifest.json"
-        let text = try String(contentsOfFile: path, encoding: .utf8).replacingOccurrences(of: Analyzer.version, with: "huoju-analyzer-0")
-        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        // Written (and sealed) by another analyzer.
+        var manifest = try JSONDecoder().decode(Manifest.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+        manifest.analyzer = "huoju-analyzer-0"
+        manifest.checksum = manifest.contentChecksum
+        try JSONEncoder().encode(manifest).write(to: URL(fileURLWithPath: path))
         #expect {
             try IndexSnapshot.open(directory: directory)
         } throws: { error in
             "\(error)".contains("analyzer") && "\(error)".contains("huojud index --rebuild --corpus")
         }
+    }
+
+    @Test func manifestChecksumCatchesEditsAndOldFormatsAreIncompatible() throws {
+        let directory = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let analyzer = Analyzer()
+        let writer = try IndexWriter(directory: directory, corpus: "/archive")
+        let document = IndexDocument(path: "/x.txt", ordinal: 0, title: "石嘴山高新区", body: "新材料产业高地")
+        let builder = SegmentBuilder()
+        builder.add(document, analyses: [.title: analyzer.analyze(document.title), .body: analyzer.analyze(document.body)])
+        try writer.commit(IndexWriter.Change(segments: [try writer.writeSegment(builder)]))
+        let path = directory + "/manifest.json"
+        let original = try String(contentsOfFile: path, encoding: .utf8)
+        // A changed statistic that still parses: only the checksum can tell.
+        let sums = try #require(original.range(of: #""fieldLengthSums" : \[\s*6"#, options: .regularExpression))
+        try original.replacingCharacters(in: sums, with: original[sums].dropLast() + "7").write(toFile: path, atomically: true, encoding: .utf8)
+        #expect {
+            try IndexSnapshot.open(directory: directory)
+        } throws: { error in
+            guard let error = error as? IndexError, case .corrupt(let file, let why) = error else { return false }
+            return file == "manifest.json" && why.contains("checksum") && error.description.contains("huojud index --rebuild --corpus")
+        }
+        // A manifest of format 1 (no checksum) is from an older huojud: rebuild, not damage.
+        try original.replacingOccurrences(of: #""formatVersion" : 2"#, with: #""formatVersion" : 1"#).write(toFile: path, atomically: true, encoding: .utf8)
+        #expect {
+            try IndexSnapshot.open(directory: directory)
+        } throws: { error in
+            guard let error = error as? IndexError, case .incompatible = error else { return false }
+            return true
+        }
+        try original.write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(try IndexSnapshot.open(directory: directory).docCount == 1)
     }
 }

@@ -218,7 +218,7 @@ final class SampleIndex: @unchecked Sendable {
 
         let summary = try CorpusIndexer.rebuild(corpus: corpus, index: index)
         #expect(summary.files == 3)
-        let reasons = Dictionary(summary.skipped.map { ($0.path, $0.reason) }, uniquingKeysWith: { a, _ in a })
+        let reasons = Dictionary(summary.skipped.map { ($0.path, $0.reason) }, uniquingKeysWith: { (a: String, _: String) in a })
         #expect(reasons[corpus + "/d_binary.txt"]?.contains("binary") == true, "\(reasons)")
         #expect(reasons[corpus + "/e_empty.txt"] == "empty file")
         #expect(reasons.keys.contains { $0.hasSuffix("/sub/loop") }, "\(reasons)")
@@ -232,5 +232,31 @@ final class SampleIndex: @unchecked Sendable {
         let titles = byPath.mapValues { $0.sorted { $0.ordinal < $1.ordinal }.map(\.title) }
         #expect(titles["a_utf8.txt"] == titles["b_gb18030.txt"])
         #expect(titles["a_utf8.txt"] == titles["c_utf16.txt"])
+    }
+
+    /// Files that disappear or are emptied while a build runs (deleted after the scan listed
+    /// them, before a worker reads them) are reported with their reason; the build goes on.
+    /// The progress callback, called after every 16 files on the worker, is the fault hook.
+    @Test func filesVanishingDuringTheBuildAreReportedAndTheRestIsIndexed() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("huoju-vanish-\(UUID().uuidString.prefix(8))").path
+        let corpus = root + "/corpus", index = root + "/index"
+        try FileManager.default.createDirectory(atPath: corpus, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let text = try String(contentsOf: try SharedCorpus.files().first!, encoding: .utf8)
+        for i in 0..<24 { try text.write(toFile: corpus + String(format: "/%02d.txt", i), atomically: true, encoding: .utf8) }
+        let vanished = corpus + "/20.txt", emptied = corpus + "/21.txt"
+        var indexer = CorpusIndexer(corpus: corpus, writer: try IndexWriter(directory: index, corpus: corpus))
+        indexer.threads = 1
+        let summary = try indexer.update(.rebuild) { done, _, _ in
+            if done == 16 {
+                unlink(vanished)
+                truncate(emptied, 0)
+            }
+        }
+        let reasons = Dictionary(summary.skipped.map { ($0.path, $0.reason) }, uniquingKeysWith: { (a: String, _: String) in a })
+        #expect(reasons == [vanished: "No such file or directory", emptied: "empty file"], "\(reasons)")
+        #expect(summary.files == 22)
+        let snapshot = try IndexSnapshot.open(directory: index)
+        #expect(Set((0..<snapshot.docCount).map { try! snapshot.document(global: $0).path }).count == 22)
     }
 }

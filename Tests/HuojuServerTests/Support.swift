@@ -13,10 +13,10 @@ struct ProcessOutput {
     var stderr: String
 }
 
-/// Runs a built executable to completion.
+/// Runs a built executable (or, given an absolute path, any program) to completion.
 func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws -> ProcessOutput {
     let process = Process()
-    process.executableURL = URL(fileURLWithPath: binDirectory + "/" + executable)
+    process.executableURL = URL(fileURLWithPath: executable.hasPrefix("/") ? executable : binDirectory + "/" + executable)
     process.arguments = arguments
     process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
     let out = Pipe(), err = Pipe()
@@ -39,18 +39,24 @@ final class Daemon {
     let log: URL
 
     /// Starts a daemon in `directory` (a new temporary folder by default) over `corpus` (the
-    /// shared samples by default), with its index in `index` (`idx` in the folder by default)
-    /// and extra `serve` arguments.
-    init(directory: String? = nil, corpus: String? = nil, index: String? = nil, arguments: [String] = []) throws {
+    /// shared samples by default), with its index in `index` (`idx` in the folder by default),
+    /// extra `serve` arguments, and under `ulimit -n fileLimit` when given.
+    init(directory: String? = nil, corpus: String? = nil, index: String? = nil, arguments: [String] = [], fileLimit: Int? = nil) throws {
         self.directory = directory ?? FileManager.default.temporaryDirectory.appendingPathComponent("huojud-\(UUID().uuidString.prefix(8))").path
         try FileManager.default.createDirectory(atPath: self.directory, withIntermediateDirectories: true)
         socket = self.directory + "/huoju.sock"
         self.index = index ?? self.directory + "/idx"
         log = URL(fileURLWithPath: self.directory + "/log")
         FileManager.default.createFile(atPath: log.path, contents: nil)
-        process.executableURL = URL(fileURLWithPath: binDirectory + "/huojud")
-        process.arguments = ["serve", "--corpus", corpus ?? SharedCorpus.directory!.path, "--index", self.index, "--socket", socket,
-                             "--log-level", "debug"] + arguments
+        let serve = [binDirectory + "/huojud", "serve", "--corpus", corpus ?? SharedCorpus.directory!.path, "--index", self.index, "--socket", socket,
+                     "--log-level", "debug"] + arguments
+        if let fileLimit {
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = ["-c", "ulimit -n \(fileLimit) && exec \"$@\"", "sh"] + serve
+        } else {
+            process.executableURL = URL(fileURLWithPath: serve[0])
+            process.arguments = Array(serve.dropFirst())
+        }
         let handle = try FileHandle(forWritingTo: log)
         process.standardOutput = handle
         process.standardError = handle
@@ -74,12 +80,13 @@ final class Daemon {
     struct Failure: Error, CustomStringConvertible { var message: String; var description: String { message } }
 }
 
-/// A raw protocol client: send lines, read reply lines, on one connection.
-final class LineClient {
+/// A raw protocol client: send lines, read reply lines, on one connection. One thread may
+/// send while another reads (the socket allows it; `pending` belongs to the reader).
+final class LineClient: @unchecked Sendable {
     let fd: Int32
     private var pending: [UInt8] = []
 
-    init(path: String) throws {
+    init(path: String, timeoutSeconds: Double = 30) throws {
         fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
@@ -89,22 +96,36 @@ final class LineClient {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
         }
         guard result == 0 else { close(fd); throw Daemon.Failure(message: "connect failed: \(errno)") }
-        var timeout = timeval(tv_sec: 30, tv_usec: 0)
+        var timeout = timeval(tv_sec: Int(timeoutSeconds), tv_usec: Int(timeoutSeconds.truncatingRemainder(dividingBy: 1) * 1e6))
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
     }
 
     deinit { close(fd) }
 
-    func send(_ bytes: [UInt8]) {
+    /// Sends everything; false when the connection failed first (e.g. the daemon closed it).
+    @discardableResult
+    func send(_ bytes: [UInt8]) -> Bool {
         var sent = 0
         while sent < bytes.count {
             let count = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + sent, $0.count - sent, Int32(MSG_NOSIGNAL)) }
-            if count <= 0 { return }
+            if count <= 0 { return false }
             sent += count
+        }
+        return true
+    }
+
+    /// True once the daemon closed the connection (EOF or reset); reads and drops any data.
+    func isClosedByPeer() -> Bool {
+        var chunk = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
+            if count > 0 { continue }
+            return count == 0 || (errno != EAGAIN && errno != EWOULDBLOCK)
         }
     }
 
-    func send(_ line: String) { send(Array((line + "\n").utf8)) }
+    @discardableResult
+    func send(_ line: String) -> Bool { send(Array((line + "\n").utf8)) }
 
     /// The next reply line decoded as a JSON object, or nil when the connection closed.
     func readReply() -> [String: Any]? {

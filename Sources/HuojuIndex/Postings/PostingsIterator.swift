@@ -23,6 +23,7 @@ public struct PostingsIterator {
     private let postings: UnsafeRawBufferPointer
     private let positionsFile: UnsafeRawBufferPointer
     private let file: String
+    private let docLimit: UInt32
     private var skips: [Block] = []
     /// Every block's impacts, flat: tf, length, tf, length, …
     private var impacts: [UInt32] = []
@@ -36,23 +37,30 @@ public struct PostingsIterator {
     private var positionCursor = 0
     private var positionIndex = 0
 
-    init(postings: UnsafeRawBufferPointer, positions: UnsafeRawBufferPointer, info: TermInfo, file: String) throws(IndexError) {
+    /// `docLimit` is the segment's document count: every document id must be below it.
+    init(postings: UnsafeRawBufferPointer, positions: UnsafeRawBufferPointer, info: TermInfo, docLimit: UInt32, file: String) throws(IndexError) {
         self.postings = postings
         self.positionsFile = positions
         self.docFreq = info.docFreq
+        self.docLimit = docLimit
         self.file = file
+        guard info.docFreq <= Int(docLimit) else { throw .corrupt(file: file, "document frequency above the segment's document count") }
         var reader = ByteReader(postings, offset: Int(clamping: info.postingsOffset), file: file)
         let blockCount = try reader.readInt()
         guard blockCount == (info.docFreq + PostingsFormat.blockSize - 1) / PostingsFormat.blockSize else {
             throw .corrupt(file: file, "block count does not match the document frequency")
         }
+        // A skip entry takes at least three bytes: a damaged count must not reserve gigabytes.
+        guard blockCount <= (postings.count - reader.offset) / 3 else { throw .corrupt(file: file, "block count past the end of the file") }
         var entries: [Block] = []
         entries.reserveCapacity(blockCount)
         var lastDoc: UInt64 = 0
         // Offsets are sizes until the skip entries are read, then become absolute.
         for _ in 0..<blockCount {
-            lastDoc += try reader.readVInt()
-            guard lastDoc < UInt64(UInt32.max) else { throw .corrupt(file: file, "document id out of range") }
+            let delta = try reader.readVInt()
+            guard delta < UInt64(docLimit) else { throw .corrupt(file: file, "document id out of range") }
+            lastDoc += delta
+            guard lastDoc < UInt64(docLimit) else { throw .corrupt(file: file, "document id out of range") }
             let docBytes = try reader.readInt(), positionBytes = try reader.readInt()
             let impactCount = try reader.readInt()
             guard (1...Impacts.maxCount).contains(impactCount) else { throw .corrupt(file: file, "bad impact count") }
@@ -67,15 +75,17 @@ public struct PostingsIterator {
         }
         var docOffset = reader.offset
         var positionOffset = Int(clamping: info.positionsOffset)
+        guard positionOffset <= positions.count else { throw .corrupt(file: file, "positions start past the end of the file") }
         for i in 0..<blockCount {
             let sizes = (entries[i].docOffset, entries[i].positionOffset)
             entries[i].docOffset = docOffset
             entries[i].positionOffset = positionOffset
+            // Compared before adding: damaged sizes must not overflow.
+            guard sizes.0 <= postings.count - docOffset, sizes.1 <= positions.count - positionOffset else {
+                throw .corrupt(file: file, "postings run past the end of the file")
+            }
             docOffset += sizes.0
             positionOffset += sizes.1
-        }
-        guard docOffset <= postings.count, positionOffset <= positions.count else {
-            throw .corrupt(file: file, "postings run past the end of the file")
         }
         skips = entries
         if blockCount == 0 { doc = Self.end } else { try load(block: 0) }
@@ -173,8 +183,11 @@ public struct PostingsIterator {
         var previous: UInt64 = newBlock == 0 ? 0 : UInt64(skips[newBlock - 1].lastDoc)
         for i in 0..<count {
             let delta = try reader.readVInt()
-            previous = i == 0 && newBlock == 0 ? delta : previous + delta
-            guard previous < UInt64(UInt32.max) else { throw .corrupt(file: file, "document id out of range") }
+            let first = i == 0 && newBlock == 0
+            // Ids strictly increase and stay inside the segment (field lengths are read by them).
+            guard first || delta > 0, delta < UInt64(docLimit) else { throw .corrupt(file: file, "document ids out of order or out of range") }
+            previous = first ? delta : previous + delta
+            guard previous < UInt64(docLimit) else { throw .corrupt(file: file, "document id out of range") }
             docs.append(UInt32(previous))
         }
         for _ in 0..<count {

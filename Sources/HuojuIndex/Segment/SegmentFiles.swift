@@ -58,12 +58,16 @@ struct FieldValues {
         }
     }
 
+    /// 0 for a document beyond the segment (only a damaged posting list could name one, and
+    /// its iterator reports that).
     func length(_ field: Field, _ doc: UInt32) -> Int {
+        guard Int(doc) < docCount else { return 0 }
         let slot = Int(field.rawValue)  // text fields are numbered 0..<Field.text.count
         return Int(UInt32(littleEndian: payload.loadUnaligned(fromByteOffset: 8 + (slot * docCount + Int(doc)) * 4, as: UInt32.self)))
     }
 
     func value(_ column: Column, _ doc: UInt32) -> Int32 {
+        guard Int(doc) < docCount else { return 0 }
         let slot = Field.text.count + column.rawValue
         return Int32(littleEndian: payload.loadUnaligned(fromByteOffset: 8 + (slot * docCount + Int(doc)) * 4, as: Int32.self))
     }

@@ -44,7 +44,7 @@ final class SegmentCore: @unchecked Sendable {
     }
 
     func postings(_ info: TermInfo) throws(IndexError) -> PostingsIterator {
-        try PostingsIterator(postings: postings, positions: positions, info: info, file: postingsName)
+        try PostingsIterator(postings: postings, positions: positions, info: info, docLimit: UInt32(values.docCount), file: postingsName)
     }
 }
 

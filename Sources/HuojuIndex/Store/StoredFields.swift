@@ -99,7 +99,11 @@ struct StoredFields {
         let offset = Int(clamping: try reader.readUInt64())
         let compressed = Int(try reader.readUInt32()), raw = Int(try reader.readUInt32())
         let firstDoc = try reader.readUInt32()
-        guard offset >= 8, offset + compressed <= indexStart, raw < 1 << 30 else { throw .corrupt(file: file, "stored block out of range") }
+        // Subtractions, not sums: a damaged offset may be near Int.max. Deflate expands at most
+        // about 1032:1, which bounds what a damaged raw length may make us allocate.
+        guard offset >= 8, offset <= indexStart, compressed <= indexStart - offset, raw <= compressed * 1032 + 64 else {
+            throw .corrupt(file: file, "stored block out of range")
+        }
         return (offset, compressed, raw, firstDoc)
     }
 

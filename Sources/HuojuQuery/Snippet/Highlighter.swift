@@ -124,26 +124,38 @@ struct Highlighter {
 
     /// The passage of about `passageLength` characters holding the most marked spans, with
     /// the spans relative to it. Without any match, the start of the text.
+    ///
+    /// Linear in the text and the number of matches: a long document full of matches (a
+    /// 50 MB single-line file) must not turn one hit into minutes of work.
     func snippet(_ text: String) -> (text: String, highlights: [[Int]]) {
-        let scalars = Array(text.unicodeScalars)
         let spans = scalarRanges(text, byteSpans(in: text))
+        let scalars = text.unicodeScalars
         var start = 0
         if let first = spans.first {
+            // Spans are sorted and disjoint: the spans inside a window are a contiguous run,
+            // and both ends of that run only move forward as the window does.
             var best = (count: 0, start: first.lowerBound)
+            var inside = 0, beyond = 0
             for span in spans {
                 let windowStart = max(0, span.lowerBound - 12)
-                let count = spans.filter { $0.lowerBound >= windowStart && $0.upperBound <= windowStart + Self.passageLength }.count
+                while spans[inside].lowerBound < windowStart { inside += 1 }
+                beyond = max(beyond, inside)
+                while beyond < spans.count, spans[beyond].upperBound <= windowStart + Self.passageLength { beyond += 1 }
+                let count = beyond - inside
                 if count > best.count { best = (count, windowStart) }
             }
             start = best.start
             // Prefer to begin at a sentence start a little before the match.
-            if let sentenceStart = (max(0, start - 30)..<start).last(where: { "。！？；\n".unicodeScalars.contains(scalars[$0]) }) {
-                start = sentenceStart + 1
+            let lookback = max(0, start - 30)
+            let before = Array(scalars[scalars.index(scalars.startIndex, offsetBy: lookback)...].prefix(start - lookback))
+            if let sentenceStart = before.indices.last(where: { "。！？；\n".unicodeScalars.contains(before[$0]) }) {
+                start = lookback + sentenceStart + 1
             }
         }
-        let end = min(scalars.count, start + Self.passageLength)
+        let passageScalars = scalars[scalars.index(scalars.startIndex, offsetBy: start)...].prefix(Self.passageLength)
+        let end = start + passageScalars.count
         var passage = String.UnicodeScalarView()
-        passage.append(contentsOf: scalars[start..<end].map { $0 == "\n" ? " " : $0 })
+        passage.append(contentsOf: passageScalars.map { $0 == "\n" ? " " : $0 })
         let highlights = spans.compactMap { span -> [Int]? in
             let lower = max(span.lowerBound, start), upper = min(span.upperBound, end)
             return lower < upper ? [lower - start, upper - start] : nil
@@ -151,17 +163,24 @@ struct Highlighter {
         return (String(passage), highlights)
     }
 
-    /// Byte ranges (sorted by start, non-overlapping) as Unicode-scalar ranges, in one pass
-    /// over the UTF-8: a scalar starts at every byte that is not a continuation byte.
+    /// Scalar offsets of sorted, disjoint UTF-8 byte ranges of `text`, in one pass over it.
     private func scalarRanges(_ text: String, _ ranges: [Range<Int>]) -> [Range<Int>] {
-        var bounds = ranges.flatMap { [$0.lowerBound, $0.upperBound] }
-        var next = 0, scalars = 0, offset = 0
-        for byte in text.utf8 {
-            while next < bounds.count, bounds[next] == offset { bounds[next] = scalars; next += 1 }
-            if byte & 0xC0 != 0x80 { scalars += 1 }
-            offset += 1
+        var result: [Range<Int>] = []
+        result.reserveCapacity(ranges.count)
+        var utf8 = text.utf8.makeIterator()
+        var byte = 0, scalar = 0
+        func advance(to target: Int) {
+            while byte < target, let next = utf8.next() {
+                if next & 0xC0 != 0x80 { scalar += 1 }
+                byte += 1
+            }
         }
-        while next < bounds.count { bounds[next] = scalars; next += 1 }
-        return stride(from: 0, to: bounds.count, by: 2).map { bounds[$0]..<bounds[$0 + 1] }
+        for range in ranges {
+            advance(to: range.lowerBound)
+            let lower = scalar
+            advance(to: range.upperBound)
+            result.append(lower..<scalar)
+        }
+        return result
     }
 }

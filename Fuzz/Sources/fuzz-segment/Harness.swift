@@ -1,0 +1,23 @@
+import Foundation
+import HuojuFuzzChecks
+
+/// libFuzzer entry point of the `segment` target; the check itself is `FuzzChecks.run("segment", _:)`.
+/// libFuzzer calls it from one thread.
+let checks = FuzzChecks()
+
+/// `HUOJU_FUZZ_WRITE_SEEDS=DIR` writes the seeds (the intact files) into DIR.
+@_cdecl("LLVMFuzzerInitialize")
+public func initialize(_ argc: UnsafeMutablePointer<Int32>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>) -> Int32 {
+    if let directory = ProcessInfo.processInfo.environment["HUOJU_FUZZ_WRITE_SEEDS"] {
+        for seed in checks.segmentSeeds() {
+            precondition(FileManager.default.createFile(atPath: directory + "/" + seed.name, contents: Data(seed.bytes)))
+        }
+    }
+    return 0
+}
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
+    checks.run("segment", UnsafeBufferPointer(start: data, count: size))
+    return 0
+}
