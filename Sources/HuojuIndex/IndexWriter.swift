@@ -64,9 +64,14 @@ public final class IndexWriter: Sendable {
     public let directory: String
     public let corpus: String?
     public let policy: TieredMergePolicy
+    /// Merges run at a lower priority than searches (the daemon).
+    public let yieldsToSearches: Bool
     private let onCommit: (@Sendable (Manifest) -> Void)?
     private let onMerge: (@Sendable (MergeEvent) -> Void)?
     private let state: Mutex<State>
+    /// Apart from `state`, so that reading it never waits for a commit. Changes of `running`
+    /// happen under `state`'s lock too, so no commit's merges are missed.
+    private let merges = Mutex(MergeStats())
     private let mergeThreads = DispatchGroup()
 
     private struct State {
@@ -74,7 +79,6 @@ public final class IndexWriter: Sendable {
         var nextSegment: Int
         /// Files whose size or mtime changed but not their content: recorded with the next commit.
         var refreshed: [String: SourceFile] = [:]
-        var merges = MergeStats()
     }
 
     /// Opens the folder for writing (creating it when needed) and removes what a crashed run
@@ -84,10 +88,12 @@ public final class IndexWriter: Sendable {
     /// `onCommit` runs after every commit with the new manifest, in commit order, while the
     /// next commit waits: the place to open the new snapshot. It must not call the writer.
     public init(directory: String, corpus: String?, replacing: Bool = false, policy: TieredMergePolicy = TieredMergePolicy(),
-                onCommit: (@Sendable (Manifest) -> Void)? = nil, onMerge: (@Sendable (MergeEvent) -> Void)? = nil) throws(IndexError) {
+                yieldsToSearches: Bool = false, onCommit: (@Sendable (Manifest) -> Void)? = nil,
+                onMerge: (@Sendable (MergeEvent) -> Void)? = nil) throws(IndexError) {
         self.directory = directory
         self.corpus = corpus
         self.policy = policy
+        self.yieldsToSearches = yieldsToSearches
         self.onCommit = onCommit
         self.onMerge = onMerge
         try FileIO.makeDirectory(directory)
@@ -229,25 +235,28 @@ public final class IndexWriter: Sendable {
 
     // MARK: Merging
 
-    public var mergeStats: MergeStats { state.withLock { $0.merges } }
+    public var mergeStats: MergeStats { merges.withLock { $0 } }
 
     /// Starts merging in the background when the policy asks for it; one merge at a time, each
     /// committed like any other change, until the policy is satisfied.
     public func startMerges() {
-        let start = state.withLock { state -> Bool in
-            guard !state.merges.running else { return false }
-            state.merges.running = true
-            return true
+        let start = state.withLock { _ in
+            merges.withLock { merges -> Bool in
+                guard !merges.running else { return false }
+                merges.running = true
+                return true
+            }
         }
         guard start else { return }
         mergeThreads.enter()
         Thread.detachNewThread { [self] in
             defer { mergeThreads.leave() }
+            if yieldsToSearches { BackgroundPriority.lowerCurrentThread() }
             while let inputs = nextMerge() {
                 do throws(IndexError) {
                     try merge(inputs)
                 } catch {
-                    state.withLock { $0.merges.running = false; $0.merges.lastError = error.description }
+                    state.withLock { _ in merges.withLock { $0.running = false; $0.lastError = error.description } }
                     onMerge?(.failed(error))
                     return
                 }
@@ -263,7 +272,7 @@ public final class IndexWriter: Sendable {
     private func nextMerge() -> [SegmentInfo]? {
         state.withLock { state in
             guard let ids = policy.findMerge(state.manifest.segments) else {
-                state.merges.running = false
+                merges.withLock { $0.running = false }
                 return nil
             }
             let inputs = state.manifest.segments.filter { ids.contains($0.id) }
@@ -295,11 +304,11 @@ public final class IndexWriter: Sendable {
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
             let record = MergeRecord(segments: inputs.count, documents: output.segment?.docCount ?? 0,
                                      reclaimed: view.deletedCount, seconds: seconds, generation: generation)
-            state.withLock { state in
-                state.merges.completed += 1
-                state.merges.reclaimed += record.reclaimed
-                state.merges.last = record
-                state.merges.lastError = nil
+            merges.withLock { merges in
+                merges.completed += 1
+                merges.reclaimed += record.reclaimed
+                merges.last = record
+                merges.lastError = nil
             }
             onMerge?(.committed(record))
         } catch {

@@ -68,7 +68,7 @@ public final class LiveIndex: Sendable {
             }
         }
         let writer = try IndexWriter(
-            directory: directory, corpus: corpus, policy: policy,
+            directory: directory, corpus: corpus, policy: policy, yieldsToSearches: true,
             onCommit: { [weak self] manifest in self?.committed(manifest) },
             onMerge: { [weak self] event in self?.merged(event) }
         )
@@ -120,6 +120,7 @@ public final class LiveIndex: Sendable {
 
     /// Runs `first`, then whatever was queued meanwhile, until nothing is.
     private func drain(_ first: ReindexReport) {
+        BackgroundPriority.lowerCurrentThread()
         var report = first
         while true {
             let finished = run(report)
@@ -144,6 +145,7 @@ public final class LiveIndex: Sendable {
         guard let writer = writer.withLock({ $0 }), let corpus else { return report }
         var indexer = CorpusIndexer(corpus: corpus, writer: writer)
         indexer.threads = threads
+        indexer.yieldsToSearches = true
         do {
             let summary = try indexer.update(report.kind == .rebuild ? .rebuild : .incremental,
                                              excluding: watcher.withLock { $0 }?.inProgress() ?? [])
