@@ -34,17 +34,22 @@ let package = Package(
         .target(name: "HuojuParser", swiftSettings: engineSettings),
         // On-disk index: postings codec, term dictionary, stored fields, segments, manifest.
         .target(name: "HuojuIndex", dependencies: ["HuojuText", "CZlib"], swiftSettings: engineSettings),
+        // Zone gazetteer and recognition: which zones an article names and is about.
+        .target(name: "HuojuZones", dependencies: ["HuojuText"], swiftSettings: engineSettings, plugins: ["EmbedZones"]),
+        // Build tool: compiles Data/zones.tsv into HuojuZones (the built-in gazetteer).
+        .executableTarget(name: "huoju-embed"),
+        .plugin(name: "EmbedZones", capability: .buildTool(), dependencies: ["huoju-embed"]),
         // Wire types shared by the daemon and the thin client (no ICU, no engine).
         .target(name: "HuojuProtocol"),
         // Query syntax, matching, BM25 scoring, top-k collection, snippets.
-        .target(name: "HuojuQuery", dependencies: ["HuojuIndex", "HuojuText", "HuojuProtocol"], swiftSettings: engineSettings),
+        .target(name: "HuojuQuery", dependencies: ["HuojuIndex", "HuojuText", "HuojuProtocol", "HuojuZones"], swiftSettings: engineSettings),
         // Archive folders -> index: scanning, decoding, parsing, analysis on all cores.
-        .target(name: "HuojuCorpus", dependencies: ["HuojuText", "HuojuParser", "HuojuIndex"], swiftSettings: engineSettings),
+        .target(name: "HuojuCorpus", dependencies: ["HuojuText", "HuojuParser", "HuojuIndex", "HuojuZones"], swiftSettings: engineSettings),
         // The daemon: Unix-socket server (SwiftNIO), protocol v1, access control, live index.
         .target(
             name: "HuojuServer",
             dependencies: [
-                "HuojuIndex", "HuojuQuery", "HuojuCorpus", "HuojuProtocol",
+                "HuojuIndex", "HuojuQuery", "HuojuCorpus", "HuojuProtocol", "HuojuZones",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -54,7 +59,7 @@ let package = Package(
         .executableTarget(
             name: "huojud",
             dependencies: [
-                "HuojuText", "HuojuParser", "HuojuIndex", "HuojuQuery", "HuojuCorpus", "HuojuProtocol", "HuojuServer",
+                "HuojuText", "HuojuParser", "HuojuIndex", "HuojuQuery", "HuojuCorpus", "HuojuProtocol", "HuojuServer", "HuojuZones",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -68,6 +73,7 @@ let package = Package(
         .target(name: "HuojuTestSupport", path: "Tests/HuojuTestSupport"),
         .testTarget(name: "HuojuTextTests", dependencies: ["HuojuText", "HuojuParser", "HuojuTestSupport"]),
         .testTarget(name: "HuojuParserTests", dependencies: ["HuojuParser"]),
+        .testTarget(name: "HuojuZonesTests", dependencies: ["HuojuZones", "HuojuParser", "HuojuText", "HuojuTestSupport"]),
         .testTarget(name: "HuojuIndexTests", dependencies: ["HuojuIndex", "HuojuText"]),
         .testTarget(name: "HuojuServerTests", dependencies: ["HuojuServer", "HuojuProtocol", "HuojuTestSupport"]),
         .testTarget(name: "HuojuQueryTests", dependencies: ["HuojuQuery", "HuojuProtocol", "HuojuTestSupport", "HuojuIndex", "HuojuText", "HuojuParser", "HuojuCorpus"]),

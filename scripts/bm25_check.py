@@ -9,8 +9,12 @@ temporary directory:
   * N (articles), per-field average length (avgdl, over ALL articles, empty fields = 0),
     field length (dl = analyze `length`), word tf/df (word layer: ICU words of >= 2 CJK
     chars and Latin words/numbers), phrase tf (overlapping occurrences of the folded query
-    part in the folded field text) and phrase df;
-  * idf = ln(1 + (N - n + 0.5) / (n + 0.5)), tfNorm = tf / (tf + k1 (1 - b + b dl/avgdl)),
+    part in the folded field text) and the df of each of the phrase's index terms;
+  * idf = ln(1 + (N - n + 0.5) / (n + 0.5)) for a word; for a phrase, the sum of its index
+    terms' idfs (Lucene's PhraseQuery). The index terms of a query part are derived here from
+    its analysis: per run of CJK characters the bigrams at offsets 0, 2, 4, … plus the last
+    one (one character: its unigram), and each Latin word;
+  * tfNorm = tf / (tf + k1 (1 - b + b dl/avgdl)),
     score = boost * idf * tfNorm (k1 = 1.2, b = 0.75, boost title 2.0 / body 1.0);
   * that the explain entries are exactly the expected ones and sum to the hit score;
   * that the hit set of `--exact` equals a substring oracle: the articles whose folded
@@ -234,6 +238,38 @@ def loose(text: str) -> str:
     return "".join(unicodedata.normalize("NFKC", text or "").split())
 
 
+def plan_terms(analysis: dict) -> list[tuple[str, str]]:
+    """The index terms a query part is matched with, as (kind, text), from its analysis."""
+    units = {}
+    for t in analysis["tokens"]:
+        if t["kind"] == "gram" and len(t["text"]) == 1:
+            units[t["position"]] = ("cjk", t["text"])
+        elif t["kind"] == "word" and not any(is_cjk(c) for c in t["text"]):
+            units[t["position"]] = ("latin", t["text"])
+    positions = sorted(units)
+    terms: list[tuple[str, str]] = []
+    i = 0
+    while i < len(positions):
+        kind, text = units[positions[i]]
+        if kind == "latin":
+            terms.append(("word", text))
+            i += 1
+            continue
+        run, j = [text], i + 1
+        while j < len(positions) and positions[j] == positions[j - 1] + 1 and units[positions[j]][0] == "cjk":
+            run.append(units[positions[j]][1])
+            j += 1
+        if len(run) == 1:
+            terms.append(("gram", run[0]))
+        else:
+            starts = list(range(0, len(run) - 1, 2))
+            if starts[-1] != len(run) - 2:
+                starts.append(len(run) - 2)
+            terms += [("gram", run[s] + run[s + 1]) for s in starts]
+        i = j
+    return terms
+
+
 def idf(n_docs: int, df: int) -> float:
     return math.log(1 + (n_docs - df + 0.5) / (df + 0.5))
 
@@ -265,6 +301,7 @@ class Corpus:
                 article[field + "_folded"] = a["folded"]
                 article[field + "_length"] = int(a["length"])
                 article[field + "_words"] = collections.Counter(t["text"] for t in a["tokens"] if t["kind"] == "word")
+                article[field + "_grams"] = {t["text"] for t in a["tokens"] if t["kind"] == "gram"}
         self.n = len(self.articles)
         self.avgdl = {f: (sum(a[f + "_length"] for a in self.articles) / self.n if self.n else 0.0) for f in FIELDS}
         self.word_df = {f: collections.Counter() for f in FIELDS}
@@ -280,8 +317,11 @@ class Corpus:
             self._phrase_cache[key] = [count_occurrences(a[field + "_folded"], folded) for a in self.articles]
         return self._phrase_cache[key]
 
-    def phrase_df(self, field: str, folded: str) -> int:
-        return sum(1 for tf in self.phrase_tfs(field, folded) if tf > 0)
+    def term_df(self, field: str, kind: str, text: str) -> int:
+        """Articles whose field holds an index term (a gram, or a word)."""
+        if kind == "word":
+            return self.word_df[field][text]
+        return sum(1 for a in self.articles if text in a[field + "_grams"])
 
     def query_parts(self, query: str) -> list[dict]:
         """Whitespace-separated parts: raw text, folded text, ICU words (unique, in order)."""
@@ -292,7 +332,7 @@ class Corpus:
             for token in a["tokens"]:
                 if token["kind"] == "word" and token["text"] not in words:
                     words.append(token["text"])
-            parts.append({"raw": raw, "folded": a["folded"], "words": words})
+            parts.append({"raw": raw, "folded": a["folded"], "words": words, "terms": plan_terms(a)})
         return parts
 
     def oracle(self, parts: list[dict]) -> list[dict]:
@@ -316,14 +356,15 @@ class Corpus:
                 if dl == 0:
                     continue
                 avgdl = self.avgdl[field]
-                candidates = [("phrase", p["folded"], self.phrase_tfs(field, p["folded"])[i],
-                               self.phrase_df(field, p["folded"]))]
+                term_dfs = [self.term_df(field, kind, text) for kind, text in p["terms"]]
+                candidates = [("phrase", p["folded"], self.phrase_tfs(field, p["folded"])[i], min(term_dfs),
+                               sum(idf(self.n, df) for df in term_dfs))]
                 for w in p["words"]:
-                    candidates.append(("word", w, article[field + "_words"].get(w, 0), self.word_df[field][w]))
-                for kind, text, tf, df in candidates:
+                    df = self.word_df[field][w]
+                    candidates.append(("word", w, article[field + "_words"].get(w, 0), df, idf(self.n, df)))
+                for kind, text, tf, df, e_idf in candidates:
                     if tf <= 0:
                         continue
-                    e_idf = idf(self.n, df)
                     e_norm = tf_norm(tf, dl, avgdl)
                     entries.append({"kind": kind, "text": text, "field": field, "tf": tf, "docFreq": df,
                                     "docCount": self.n, "length": dl, "averageLength": avgdl,

@@ -3,6 +3,7 @@ import Foundation
 import HuojuIndex
 import HuojuParser
 import HuojuText
+import HuojuZones
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -56,14 +57,19 @@ public struct CorpusIndexer {
     /// each worker's in-memory inversion stays bounded.
     public var segmentBytes = 24 << 20
 
-    public init(corpus: String, writer: IndexWriter) {
+    /// Tags every article with its zones (the writer commits a copy of the gazetteer).
+    public let recognizer: ZoneRecognizer
+
+    public init(corpus: String, writer: IndexWriter, gazetteer: Gazetteer = .builtIn) {
         self.corpus = corpus
         self.writer = writer
+        recognizer = ZoneRecognizer(gazetteer: gazetteer)
     }
 
     /// Builds a fresh index of `corpus` in `index` (what the tests and a first start need).
-    public static func rebuild(corpus: String, index: String, threads: Int = 2) throws(IndexError) -> Summary {
-        var indexer = CorpusIndexer(corpus: corpus, writer: try IndexWriter(directory: index, corpus: corpus, replacing: true))
+    public static func rebuild(corpus: String, index: String, gazetteer: Gazetteer = .builtIn, threads: Int = 2) throws(IndexError) -> Summary {
+        let writer = try IndexWriter(directory: index, corpus: corpus, gazetteer: (gazetteer.serialized, gazetteer.fingerprint), replacing: true)
+        var indexer = CorpusIndexer(corpus: corpus, writer: writer, gazetteer: gazetteer)
         indexer.threads = threads
         return try indexer.update(.rebuild)
     }
@@ -110,7 +116,7 @@ public struct CorpusIndexer {
         let next = Atomic<Int>(0)
         let progressState = Mutex((files: 0, bytes: 0))
         let fileCount = candidates.count
-        let writer = self.writer
+        let writer = self.writer, recognizer = self.recognizer
         // Own threads rather than the shared pool's: a lowered priority ends with them.
         let workers = DispatchGroup()
         let yields = yieldsToSearches
@@ -124,7 +130,7 @@ public struct CorpusIndexer {
                     let slot = next.add(1, ordering: .relaxed).oldValue
                     guard slot < chunks.count else { return }
                     let result = Result { () throws(IndexError) -> ChunkResult in
-                        try Self.build(chunks[slot], writer: writer, analyzer: analyzer) { files, bytes in
+                        try Self.build(chunks[slot], writer: writer, analyzer: analyzer, recognizer: recognizer) { files, bytes in
                             let (done, total) = progressState.withLock { state in
                                 state.files += files
                                 state.bytes += bytes
@@ -211,13 +217,13 @@ public struct CorpusIndexer {
         return chunks
     }
 
-    static func build(_ files: [Candidate], writer: IndexWriter, analyzer: Analyzer,
+    static func build(_ files: [Candidate], writer: IndexWriter, analyzer: Analyzer, recognizer: ZoneRecognizer,
                       progress: (Int, Int) -> Void) throws(IndexError) -> ChunkResult {
         let builder = SegmentBuilder()
         var result = ChunkResult()
         var pending = (files: 0, bytes: 0)
         for file in files {
-            let prepared = prepareFile(file, analyzer: analyzer)
+            let prepared = prepareFile(file, analyzer: analyzer, recognizer: recognizer)
             switch prepared.outcome {
             case .unreadable(let reason):
                 // Keep what the index has of it: an unreadable file may be readable again.
@@ -264,7 +270,7 @@ public struct CorpusIndexer {
         var bytes = 0
     }
 
-    static func prepareFile(_ file: Candidate, analyzer: Analyzer) -> Prepared {
+    static func prepareFile(_ file: Candidate, analyzer: Analyzer, recognizer: ZoneRecognizer) -> Prepared {
         let raw: [UInt8]
         switch CorpusFile.readBytes(file.path) {
         case .failure(let failure): return Prepared(outcome: .unreadable(failure.description))
@@ -288,7 +294,7 @@ public struct CorpusIndexer {
             prepared.outcome = .read(source, failure: decoded.text.allSatisfy(\.isWhitespace) ? "empty file" : "no article found")
         }
         for (ordinal, article) in parsed.articles.enumerated() {
-            let document = IndexDocument(article: article, ordinal: ordinal, issue: parsed.issue, path: file.path)
+            let document = IndexDocument(article: article, ordinal: ordinal, issue: parsed.issue, path: file.path, recognizer: recognizer)
             var analyses: [Field: Analysis] = [:]
             for field in Field.text {
                 if let text = document.text(of: field), !text.isEmpty { analyses[field] = analyzer.analyze(text) }

@@ -91,6 +91,12 @@ public final class IndexSnapshot: Sendable {
         return total
     }
 
+    /// The gazetteer the index was built with (TSV), or nil for an index built without one.
+    public func gazetteerText() throws(IndexError) -> String? {
+        guard let zones = manifest.zones else { return nil }
+        return String(decoding: try FileIO.readAll(directory + "/" + zones.file), as: UTF8.self)
+    }
+
     public func document(global: Int) throws(IndexError) -> IndexDocument {
         let (segment, local) = locate(global)
         return try segments[segment].document(local)

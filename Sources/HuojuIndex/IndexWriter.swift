@@ -63,6 +63,9 @@ public final class IndexWriter: Sendable {
 
     public let directory: String
     public let corpus: String?
+    /// The serialized zone gazetteer the documents are tagged with; committed beside the
+    /// segments whenever the index does not hold this one yet.
+    private let gazetteer: (text: String, fingerprint: String)?
     public let policy: TieredMergePolicy
     /// Merges run at a lower priority than searches (the daemon).
     public let yieldsToSearches: Bool
@@ -87,11 +90,12 @@ public final class IndexWriter: Sendable {
     ///
     /// `onCommit` runs after every commit with the new manifest, in commit order, while the
     /// next commit waits: the place to open the new snapshot. It must not call the writer.
-    public init(directory: String, corpus: String?, replacing: Bool = false, policy: TieredMergePolicy = TieredMergePolicy(),
-                yieldsToSearches: Bool = false, onCommit: (@Sendable (Manifest) -> Void)? = nil,
-                onMerge: (@Sendable (MergeEvent) -> Void)? = nil) throws(IndexError) {
+    public init(directory: String, corpus: String?, gazetteer: (text: String, fingerprint: String)? = nil, replacing: Bool = false,
+                policy: TieredMergePolicy = TieredMergePolicy(), yieldsToSearches: Bool = false,
+                onCommit: (@Sendable (Manifest) -> Void)? = nil, onMerge: (@Sendable (MergeEvent) -> Void)? = nil) throws(IndexError) {
         self.directory = directory
         self.corpus = corpus
+        self.gazetteer = gazetteer
         self.policy = policy
         self.yieldsToSearches = yieldsToSearches
         self.onCommit = onCommit
@@ -114,7 +118,8 @@ public final class IndexWriter: Sendable {
         // is written again: each file is written once.
         var nextSegment = manifest.nextSegment
         let keep = manifest.files
-        for name in FileIO.listDirectory(directory) where name.hasPrefix("seg-") || name.hasSuffix(".tmp") {
+        for name in FileIO.listDirectory(directory)
+        where name.hasPrefix("seg-") || name.hasSuffix(".tmp") || (name.hasPrefix("zones-") && name.hasSuffix(".tsv")) {
             if let number = Int(name.dropFirst(4).prefix { $0.isNumber }) { nextSegment = max(nextSegment, number + 1) }
             if !keep.contains(name) && !FileReferences.shared.isPinned(name, in: directory) { FileIO.remove(directory + "/" + name) }
         }
@@ -206,6 +211,12 @@ public final class IndexWriter: Sendable {
         var written: [String] = []
         var dropped: [String] = []
         do throws(IndexError) {
+            if let gazetteer, next.zones?.fingerprint != gazetteer.fingerprint {
+                let name = String(format: "zones-%08d.tsv", next.generation)
+                try FileIO.writeDurably(Array(gazetteer.text.utf8), to: directory + "/" + name)
+                written.append(name)
+                next.zones = GazetteerInfo(file: name, fingerprint: gazetteer.fingerprint)
+            }
             for (id, docs) in deletes {
                 guard let index = next.segments.firstIndex(where: { $0.id == id }) else { continue }
                 if docs.count == docs.docCount {

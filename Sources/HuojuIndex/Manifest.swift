@@ -62,6 +62,20 @@ public struct SourceFile: Codable, Sendable, Equatable {
     }
 }
 
+/// The zone gazetteer an index was built with: a copy in the index folder, so readers resolve
+/// zone names exactly as the build tagged the articles, and its fingerprint, so a build with
+/// another gazetteer can be told apart (docs/zones.md).
+public struct GazetteerInfo: Codable, Sendable, Equatable {
+    /// `zones-GGGGGG.tsv` in the index folder.
+    public var file: String
+    public var fingerprint: String
+
+    public init(file: String, fingerprint: String) {
+        self.file = file
+        self.fingerprint = fingerprint
+    }
+}
+
 /// The root of an index: which segments (and deletion files) form the current snapshot, and
 /// which corpus files it was built from.
 ///
@@ -82,6 +96,8 @@ public struct Manifest: Codable, Sendable, Equatable {
     public var sources: [SourceFile]
     /// The corpus folder the index was built from, when known.
     public var corpus: String?
+    /// Nil for indexes built before zones were recognised.
+    public var zones: GazetteerInfo?
     public var committedAt: String
 
     /// Documents in the snapshot's segments, deleted ones included (BM25's N, see docs).
@@ -89,7 +105,7 @@ public struct Manifest: Codable, Sendable, Equatable {
     public var deletedCount: Int { segments.reduce(0) { $0 + $1.deletedCount } }
     public var liveCount: Int { docCount - deletedCount }
     /// Every file this commit needs.
-    public var files: Set<String> { Set(segments.flatMap(\.allFiles)) }
+    public var files: Set<String> { Set(segments.flatMap(\.allFiles) + [zones?.file].compactMap { $0 }) }
 
     static func empty(analyzer: String, generation: Int, nextSegment: Int, corpus: String?) -> Manifest {
         Manifest(formatVersion: formatVersion, analyzer: analyzer, generation: generation, nextSegment: nextSegment,

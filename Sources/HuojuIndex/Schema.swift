@@ -2,11 +2,13 @@ import HuojuText
 
 /// The fields of an article document.
 ///
-/// Text fields are analyzed into both token layers and carry positions; `zone` is a keyword
-/// field (one folded term per zone, no analysis). Issue number, cumulative number and date are
-/// per-document values (`FieldValues`), not terms.
+/// Text fields are analyzed into both token layers and carry positions. `zone` and
+/// `primaryZone` are keyword fields (one folded term per zone, no analysis): `zone` holds every
+/// zone the article names with term frequency = its number of mentions, `primaryZone` the one
+/// zone the article is mainly about, so ranking can tell the two apart (docs/zones.md). Issue
+/// number, cumulative number and date are per-document values (`FieldValues`), not terms.
 public enum Field: UInt8, CaseIterable, Sendable, Codable {
-    case title = 0, body, section, source, byline, zone
+    case title = 0, body, section, source, byline, zone, primaryZone
 
     public static let text: [Field] = [.title, .body, .section, .source, .byline]
 
@@ -18,6 +20,7 @@ public enum Field: UInt8, CaseIterable, Sendable, Codable {
         case .source: "source"
         case .byline: "byline"
         case .zone: "zone"
+        case .primaryZone: "primaryZone"
         }
     }
 }
@@ -48,6 +51,17 @@ public struct TermKey: Hashable, Comparable, Sendable, CustomStringConvertible {
     }
 }
 
+/// A zone an article names, and how often (title, body, source and byline together).
+public struct ZoneCount: Codable, Sendable, Equatable {
+    public var zone: String
+    public var mentions: Int
+
+    public init(zone: String, mentions: Int) {
+        self.zone = zone
+        self.mentions = mentions
+    }
+}
+
 /// One article as the index stores and returns it. Text is original (unfolded) text.
 public struct IndexDocument: Codable, Sendable, Equatable {
     public var path: String
@@ -63,12 +77,13 @@ public struct IndexDocument: Codable, Sendable, Equatable {
     public var issueCumulative: Int?
     /// ISO date of the issue, "2022-08-15".
     public var date: String?
-    public var zones: [String]
+    /// Canonical names (an unlisted zone: its folded name), most mentioned first.
+    public var zones: [ZoneCount]
     public var primaryZone: String?
 
     public init(path: String, ordinal: Int, title: String, section: String? = nil, source: String? = nil,
                 byline: String? = nil, body: String, issueYear: Int? = nil, issueNumber: Int? = nil,
-                issueCumulative: Int? = nil, date: String? = nil, zones: [String] = [], primaryZone: String? = nil) {
+                issueCumulative: Int? = nil, date: String? = nil, zones: [ZoneCount] = [], primaryZone: String? = nil) {
         self.path = path
         self.ordinal = ordinal
         self.title = title
@@ -91,7 +106,7 @@ public struct IndexDocument: Codable, Sendable, Equatable {
         case .section: section
         case .source: source
         case .byline: byline
-        case .zone: nil
+        case .zone, .primaryZone: nil
         }
     }
 

@@ -220,6 +220,8 @@ extension String {
     var matchKey: String {
         var out = String.UnicodeScalarView()
         for s in unicodeScalars {
+            // Common ideographs are letters: skip the (slow) Unicode property lookup for them.
+            if (0x4E00...0x9FFF).contains(s.value) { out.append(s); continue }
             var v = s
             if (0xFF01...0xFF5E).contains(s.value), let h = Unicode.Scalar(s.value - 0xFEE0) { v = h }
             if Punct.isSpace(v) { continue }

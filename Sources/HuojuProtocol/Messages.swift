@@ -48,11 +48,21 @@ public struct Request: Codable, Sendable {
     public var zone: String?
     public var exact: Bool?
     public var explain: Bool?
+    /// `search`: "exact" (default) counts every match; "topK" skips what cannot rank.
+    public var counting: String?
     /// `reindex`: build a fresh index instead of applying what changed.
     public var rebuild: Bool?
+    /// `search`: `"zone"` groups the matches by zone.
+    public var groupBy: String?
+    /// `search` with `groupBy`: articles per group (default 3).
+    public var groupHits: Int?
+    /// `zones`: list the unlisted zones of the index instead of ranking zones for a query.
+    public var unlisted: Bool?
 
     public init(op: RequestOp, id: RequestID? = nil, query: String? = nil, limit: Int? = nil, offset: Int? = nil,
-                zone: String? = nil, exact: Bool? = nil, explain: Bool? = nil, rebuild: Bool? = nil) {
+                zone: String? = nil, exact: Bool? = nil, explain: Bool? = nil, counting: String? = nil, rebuild: Bool? = nil,
+                groupBy: String? = nil, groupHits: Int? = nil, unlisted: Bool? = nil) {
+        self.counting = counting
         self.v = ProtocolVersion.current
         self.id = id
         self.op = op.rawValue
@@ -63,6 +73,9 @@ public struct Request: Codable, Sendable {
         self.exact = exact
         self.explain = explain
         self.rebuild = rebuild
+        self.groupBy = groupBy
+        self.groupHits = groupHits
+        self.unlisted = unlisted
     }
 }
 

@@ -8,7 +8,7 @@ extension SearchHit {
             path: document.path, ordinal: document.ordinal, title: document.title, score: score.total, partial: partial,
             issue: document.issueYear.flatMap { year in document.issueNumber.map { "\(year)年第\($0)期" } },
             issueNumber: document.issueNumber, cumulative: document.issueCumulative, date: document.date,
-            section: document.section, source: document.source, byline: document.byline, zones: document.zones,
+            section: document.section, source: document.source, byline: document.byline, zones: document.zones.map(\.zone),
             primaryZone: document.primaryZone, snippet: passage.text, highlights: passage.highlights,
             titleHighlights: highlighter.spans(in: document.title), explain: explain ? score.entries : nil
         )

@@ -2,6 +2,8 @@ import Foundation
 import HuojuIndex
 import HuojuProtocol
 import HuojuText
+import HuojuZones
+import Synchronization
 
 public struct SearchRequest: Sendable {
     public var query: String
@@ -12,14 +14,24 @@ public struct SearchRequest: Sendable {
     public var explain: Bool
     /// Extra filter, same as `zone:` in the query.
     public var zone: String?
+    /// Group the exact matches by zone; `limit` and `offset` then count groups.
+    public var groupByZone: Bool
+    /// Articles per group.
+    public var groupHits: Int
+    /// `.exact` counts every match; `.topK` skips what cannot rank and reports a lower bound.
+    public var counting: Counting
 
-    public init(query: String, limit: Int = 10, offset: Int = 0, exact: Bool = false, explain: Bool = false, zone: String? = nil) {
+    public init(query: String, limit: Int = 10, offset: Int = 0, exact: Bool = false, explain: Bool = false, zone: String? = nil,
+                groupByZone: Bool = false, groupHits: Int = 3, counting: Counting = .exact) {
+        self.counting = counting
         self.query = query
         self.limit = limit
         self.offset = offset
         self.exact = exact
         self.explain = explain
         self.zone = zone
+        self.groupByZone = groupByZone
+        self.groupHits = groupHits
     }
 }
 
@@ -39,71 +51,155 @@ public enum SearchError: Error, CustomStringConvertible, Sendable {
 
 /// Runs queries against one snapshot.
 ///
-/// Two passes: match every clause over every segment (exact counts, exact phrase document
-/// frequencies), then score the matching documents with BM25 over the snapshot's statistics
-/// and keep the best `offset + limit`. When exact matches are fewer than that, documents that
-/// contain some of the query's words follow as partial matches.
+/// Exact matches are collected first, ranked by BM25 over the snapshot's statistics, keeping
+/// the best `offset + limit`. When they are fewer than that, documents that contain some of
+/// the query's words follow as partial matches, ranked by those words alone. Zone facets come
+/// with exact counting (over every exact match); zone groups and zone rankings score every
+/// exact match (Collector/, docs/zones.md).
 public final class Searcher: Sendable {
     public let snapshot: IndexSnapshot
+    /// The gazetteer the index was built with: `zone:` values resolve through it.
+    public let gazetteer: Gazetteer
+    /// Built on first use (facets of the first search), then shared by all searches.
+    private let zoneTable = Mutex<ZoneTable?>(nil)
 
-    public init(snapshot: IndexSnapshot) { self.snapshot = snapshot }
+    public init(snapshot: IndexSnapshot) throws(SearchError) {
+        self.snapshot = snapshot
+        let text: String?
+        do { text = try snapshot.gazetteerText() } catch { throw .index(error) }
+        guard let text else { gazetteer = .builtIn; return }
+        let file = snapshot.manifest.zones?.file ?? "zones"
+        do { gazetteer = try Gazetteer(Gazetteer.parse(text, file: file)) } catch {
+            throw .index(.corrupt(file: file, "the index's gazetteer copy is unreadable: \(error)"))
+        }
+    }
 
     public func search(_ request: SearchRequest) throws(SearchError) -> SearchResult {
         let started = DispatchTime.now().uptimeNanoseconds
-        guard (0...1000).contains(request.limit), (0...100_000).contains(request.offset) else {
-            throw .invalid("limit must be 0…1000 and offset 0…100000")
+        guard (0...1000).contains(request.limit), (0...100_000).contains(request.offset), (0...100).contains(request.groupHits) else {
+            throw .invalid("limit must be 0…1000, offset 0…100000 and groupHits 0…100")
         }
-        var root: QueryNode
-        do { root = try QueryParser.parse(request.query) } catch { throw .syntax(error) }
-        if let zone = request.zone, !zone.isEmpty { root = .and([root, .keyword(.zone, zone)]) }
-
-        let analyzer = Analyzer()
-        let query = CompiledQuery(root, analyzer: analyzer)
+        let (query, analyzer) = try compile(request.query, zone: request.zone)
         do {
             let evaluation = try Evaluation(query: query, snapshot: snapshot)
+            if request.groupByZone {
+                let all = try evaluation.scoreAll()
+                let facets = ZoneFacets.count(all.matches, in: try zones(), gazetteer: gazetteer)
+                let groups = try zoneGroups(evaluation, all, query: query, analyzer: analyzer, request: request)
+                return SearchResult(total: all.matches.reduce(0) { $0 + $1.count }, partialTotal: 0,
+                                    tookMs: Self.milliseconds(since: started), hits: [], facets: facets, groups: groups)
+            }
             let wanted = request.offset + request.limit
-            let better = { (a: (MatchedDoc, Double), b: (MatchedDoc, Double)) in a.1 > b.1 || (a.1 == b.1 && a.0.global < b.0.global) }
-            var ranked = Array(Array(zip(evaluation.exact, evaluation.scores(evaluation.exact, scoring: .phrasesAndWords))).topK(wanted, by: better))
+            // Facets need every exact match: kept with exact counting, left out with top-k.
+            let exact = try evaluation.collect(.exact, k: wanted, counting: request.counting, keepMatches: request.counting == .exact)
+            var facets: SearchFacets?
+            if let matches = exact.matches { facets = ZoneFacets.count(matches, in: try zones(), gazetteer: gazetteer) }
+            var ranked = exact.hits
             var partialTotal = 0
             if !request.exact, ranked.count < wanted {
-                let partial = try evaluation.partialMatches()
-                partialTotal = partial.count
-                ranked += Array(zip(partial, evaluation.scores(partial, scoring: .wordsOnly))).topK(wanted - ranked.count, by: better)
+                let partial = try evaluation.collect(.partial, k: wanted - ranked.count, counting: request.counting)
+                partialTotal = partial.total
+                ranked += partial.hits
             }
+            let page = Array(ranked.dropFirst(request.offset).prefix(request.limit))
+            let breakdowns = try evaluation.explain(page)
             let highlighter = Highlighter(analyzer: analyzer, plans: query.positivePlans)
             var hits: [SearchHit] = []
-            for (match, _) in ranked.dropFirst(request.offset).prefix(request.limit) {
+            for (match, breakdown) in zip(page, breakdowns) {
                 let document = try snapshot.segments[match.segment].document(match.local)
-                let breakdown = evaluation.explain(match, scoring: match.partial ? .wordsOnly : .phrasesAndWords)
                 hits.append(SearchHit(document: document, score: breakdown, partial: match.partial,
                                       explain: request.explain, highlighter: highlighter))
             }
-            let took = Double(DispatchTime.now().uptimeNanoseconds - started) / 1_000_000
-            return SearchResult(total: evaluation.exact.count, partialTotal: partialTotal, tookMs: took, hits: hits)
+            return SearchResult(total: exact.total, totalIsExact: exact.isExact, partialTotal: partialTotal,
+                                tookMs: Self.milliseconds(since: started), hits: hits, facets: facets)
         } catch {
             throw .index(error)
         }
     }
-}
 
-extension Array {
-    /// The first `k` elements in `areInIncreasingOrder` order, without sorting everything.
-    func topK(_ k: Int, by areInIncreasingOrder: (Element, Element) -> Bool) -> ArraySlice<Element> {
-        if count <= k * 4 || k == 0 { return sorted(by: areInIncreasingOrder).prefix(k) }
-        var heap: [Element] = []  // the worst kept element first after sorting
-        heap.reserveCapacity(k + 1)
-        for element in self {
-            if heap.count < k {
-                heap.append(element)
-                if heap.count == k { heap.sort(by: areInIncreasingOrder) }
-            } else if areInIncreasingOrder(element, heap[k - 1]) {
-                var index = k - 1
-                while index > 0, areInIncreasingOrder(element, heap[index - 1]) { index -= 1 }
-                heap.insert(element, at: index)
-                heap.removeLast()
+    /// Zones ranked by association with the query (docs/zones.md), each with its best article.
+    public func zones(query text: String, limit: Int = 10) throws(SearchError) -> ZonesResult {
+        let started = DispatchTime.now().uptimeNanoseconds
+        guard (0...1000).contains(limit) else { throw .invalid("limit must be 0…1000") }
+        let (query, analyzer) = try compile(text, zone: nil)
+        do {
+            let evaluation = try Evaluation(query: query, snapshot: snapshot)
+            let highlighter = Highlighter(analyzer: analyzer, plans: query.positivePlans)
+            let all = try evaluation.scoreAll()
+            var zones: [RankedZone] = []
+            for zone in try rankZones(all, keep: 1).prefix(limit) {
+                guard let best = zone.top.first else { continue }
+                let name = gazetteer.canonical(folded: zone.zone)
+                zones.append(RankedZone(zone: name ?? zone.zone, articles: zone.articles, score: zone.score,
+                                        best: try hit(best, evaluation, highlighter), primary: zone.primary, unlisted: name == nil))
             }
+            return ZonesResult(zones: zones, total: all.matches.reduce(0) { $0 + $1.count }, tookMs: Self.milliseconds(since: started))
+        } catch {
+            throw .index(error)
         }
-        if heap.count < k { heap.sort(by: areInIncreasingOrder) }
-        return heap[...]
+    }
+
+    /// Zone names in the index that the gazetteer lacks, with the articles naming each: what
+    /// to add to a zones file.
+    public func unlistedZones() throws(SearchError) -> [UnlistedZone] {
+        var articles: [String: Int] = [:]
+        do {
+            for segment in snapshot.segments {
+                for (zone, info) in try segment.keywordTerms(.zone) where gazetteer.canonical(folded: zone) == nil {
+                    articles[zone, default: 0] += info.docFreq
+                }
+            }
+        } catch {
+            throw .index(error)
+        }
+        return articles.map { UnlistedZone(zone: $0.key, articles: $0.value) }.sorted { ($0.articles, $1.zone) > ($1.articles, $0.zone) }
+    }
+
+    private func compile(_ text: String, zone: String?) throws(SearchError) -> (CompiledQuery, Analyzer) {
+        var root: QueryNode
+        do { root = try QueryParser.parse(text) } catch { throw .syntax(error) }
+        if let zone, !zone.isEmpty { root = .and([root, .keyword(.zone, zone)]) }
+        let analyzer = Analyzer()
+        let gazetteer = self.gazetteer
+        return (CompiledQuery(root, analyzer: analyzer) { gazetteer.canonical(for: $0) ?? $0 }, analyzer)
+    }
+
+    private func rankZones(_ all: Evaluation.AllMatches, keep: Int) throws(IndexError) -> [ZoneRanking.Zone] {
+        ZoneRanking.rank(all.matches, scores: all.scores, in: try zones(), bases: snapshot.bases, keep: keep)
+    }
+
+    /// The snapshot's zone table, built once.
+    private func zones() throws(IndexError) -> ZoneTable {
+        if let table = zoneTable.withLock({ $0 }) { return table }
+        let table = try ZoneTable(snapshot)
+        zoneTable.withLock { $0 = table }
+        return table
+    }
+
+    private func zoneGroups(_ evaluation: Evaluation, _ all: Evaluation.AllMatches, query: CompiledQuery, analyzer: Analyzer,
+                            request: SearchRequest) throws(IndexError) -> [ZoneGroup] {
+        let highlighter = Highlighter(analyzer: analyzer, plans: query.positivePlans)
+        var groups: [ZoneGroup] = []
+        for zone in try rankZones(all, keep: request.groupHits).dropFirst(request.offset).prefix(request.limit) {
+            var hits: [SearchHit] = []
+            for contribution in zone.top { hits.append(try hit(contribution, evaluation, highlighter, explain: request.explain)) }
+            let name = gazetteer.canonical(folded: zone.zone)
+            groups.append(ZoneGroup(zone: name ?? zone.zone, score: zone.score, articles: zone.articles, primary: zone.primary,
+                                    unlisted: name == nil, hits: hits))
+        }
+        return groups
+    }
+
+    private func hit(_ contribution: ZoneRanking.Contribution, _ evaluation: Evaluation, _ highlighter: Highlighter,
+                     explain: Bool = false) throws(IndexError) -> SearchHit {
+        let match = ScoredDoc(segment: contribution.segment, local: contribution.local, global: contribution.global,
+                              score: contribution.bm25, partial: false)
+        let document = try snapshot.segments[match.segment].document(match.local)
+        return SearchHit(document: document, score: try evaluation.explain([match])[0], partial: false,
+                         explain: explain, highlighter: highlighter)
+    }
+
+    private static func milliseconds(since started: UInt64) -> Double {
+        Double(DispatchTime.now().uptimeNanoseconds - started) / 1_000_000
     }
 }

@@ -3,6 +3,7 @@ import HuojuCorpus
 import HuojuIndex
 import HuojuProtocol
 import HuojuQuery
+import HuojuZones
 import Logging
 import Synchronization
 
@@ -18,6 +19,8 @@ public final class LiveIndex: Sendable {
     public let directory: String
     private let configuredCorpus: String?
     private let policy: TieredMergePolicy
+    /// Tags the articles with zones; a copy is committed with the index.
+    private let gazetteer: Gazetteer
     private let threads: Int
     private let logger: Logger
     private let current = Mutex<Searcher?>(nil)
@@ -31,10 +34,11 @@ public final class LiveIndex: Sendable {
         var last: ReindexReport?
     }
 
-    public init(directory: String, corpus: String?, policy: TieredMergePolicy = TieredMergePolicy(),
+    public init(directory: String, corpus: String?, gazetteer: Gazetteer = .builtIn, policy: TieredMergePolicy = TieredMergePolicy(),
                 threads: Int = ProcessInfo.processInfo.activeProcessorCount, logger: Logger) {
         self.directory = directory
         configuredCorpus = corpus
+        self.gazetteer = gazetteer
         self.policy = policy
         self.threads = max(1, threads)
         self.logger = logger
@@ -49,12 +53,20 @@ public final class LiveIndex: Sendable {
 
     /// Opens the index, building it first when it is missing or was written by another
     /// version; then watches the corpus (when `watch`) and catches up with what changed while
-    /// no daemon was running, in the background.
+    /// no daemon was running, in the background: a rebuild when the index was tagged with
+    /// another zone gazetteer, else an incremental pass.
     public func open(watch: Bool) throws {
         var stale = false
-        do {
+        var otherGazetteer = false
+        do throws(IndexError) {
             let snapshot = try IndexSnapshot.open(directory: directory)
-            current.withLock { $0 = Searcher(snapshot: snapshot) }
+            let searcher: Searcher
+            do { searcher = try Searcher(snapshot: snapshot) } catch {
+                guard case .index(let error) = error else { throw IndexError.io(error.description) }
+                throw error
+            }
+            current.withLock { $0 = searcher }
+            otherGazetteer = snapshot.manifest.zones?.fingerprint != gazetteer.fingerprint
             logger.info("opened index", metadata: ["index": "\(directory)", "generation": "\(snapshot.manifest.generation)",
                                                    "documents": "\(snapshot.liveCount)"])
         } catch {
@@ -68,7 +80,8 @@ public final class LiveIndex: Sendable {
             }
         }
         let writer = try IndexWriter(
-            directory: directory, corpus: corpus, policy: policy, yieldsToSearches: true,
+            directory: directory, corpus: corpus, gazetteer: (gazetteer.serialized, gazetteer.fingerprint), policy: policy,
+            yieldsToSearches: true,
             onCommit: { [weak self] manifest in self?.committed(manifest) },
             onMerge: { [weak self] event in self?.merged(event) }
         )
@@ -89,7 +102,12 @@ public final class LiveIndex: Sendable {
                 logger.warning("not watching the corpus", metadata: ["reason": "\(error)"])
             }
         }
-        if !stale, corpus != nil { _ = request(.incremental, trigger: .start) }
+        if !stale, corpus != nil {
+            if otherGazetteer { logger.notice("the index was tagged with another zone gazetteer; rebuilding it in the background") }
+            _ = request(otherGazetteer ? .rebuild : .incremental, trigger: .start)
+        } else if otherGazetteer {
+            logger.warning("the index was tagged with another zone gazetteer; start huojud serve with --corpus to rebuild it")
+        }
         writer.startMerges()
     }
 
@@ -143,7 +161,7 @@ public final class LiveIndex: Sendable {
     private func run(_ started: ReindexReport) -> ReindexReport {
         var report = started
         guard let writer = writer.withLock({ $0 }), let corpus else { return report }
-        var indexer = CorpusIndexer(corpus: corpus, writer: writer)
+        var indexer = CorpusIndexer(corpus: corpus, writer: writer, gazetteer: gazetteer)
         indexer.threads = threads
         indexer.yieldsToSearches = true
         do {
@@ -182,7 +200,8 @@ public final class LiveIndex: Sendable {
         let previous = current.withLock { $0?.snapshot }
         do {
             let snapshot = try IndexSnapshot.open(directory: directory, manifest: manifest, reusing: previous)
-            current.withLock { $0 = Searcher(snapshot: snapshot) }
+            let searcher = try Searcher(snapshot: snapshot)
+            current.withLock { $0 = searcher }
         } catch {
             logger.error("cannot open the new generation; searches stay on the previous one",
                          metadata: ["generation": "\(manifest.generation)", "error": "\(error)"])

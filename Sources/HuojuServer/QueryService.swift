@@ -3,6 +3,7 @@ import HuojuCorpus
 import HuojuIndex
 import HuojuProtocol
 import HuojuQuery
+import HuojuZones
 import Logging
 import Synchronization
 
@@ -75,22 +76,31 @@ public final class QueryService: Sendable {
             guard let searcher = index.searcher else {
                 return (encode(Reply<Empty>(id: id, error: ReplyError(.notAvailable, "the index is not open yet"))), .none)
             }
-            let search = SearchRequest(query: query, limit: request.limit ?? 10, offset: request.offset ?? 0,
-                                       exact: request.exact ?? false, explain: request.explain ?? false, zone: request.zone)
-            do {
-                return (encode(Reply(id: id, result: try searcher.search(search))), .none)
-            } catch {
-                let code: ErrorCode
-                switch error {
-                case .syntax: code = .invalidQuery
-                case .invalid: code = .badRequest
-                case .index: code = .indexError
-                }
-                if code == .indexError { logger.warning("search failed", metadata: ["error": "\(error)"]) }
-                return (encode(Reply<Empty>(id: id, error: ReplyError(code, error.description))), .none)
+            let counting: Counting
+            switch request.counting {
+            case nil, "exact": counting = .exact
+            case "topK": counting = .topK
+            case let other?:
+                return (encode(Reply<Empty>(id: id, error: ReplyError(.badRequest, "counting must be \"exact\" or \"topK\", not \"\(other)\""))), .none)
             }
+            if let groupBy = request.groupBy, groupBy != "zone" {
+                return (encode(Reply<Empty>(id: id, error: ReplyError(.badRequest, "groupBy takes \"zone\", not \"\(groupBy)\""))), .none)
+            }
+            let search = SearchRequest(query: query, limit: request.limit ?? 10, offset: request.offset ?? 0,
+                                       exact: request.exact ?? false, explain: request.explain ?? false, zone: request.zone,
+                                       groupByZone: request.groupBy == "zone", groupHits: request.groupHits ?? 3, counting: counting)
+            return answer(id) { () throws(SearchError) in try searcher.search(search) }
         case .zones:
-            return (encode(Reply<Empty>(id: id, error: ReplyError(.notAvailable, "zone ranking is not available in this version of huojud"))), .none)
+            guard let searcher = index.searcher else {
+                return (encode(Reply<Empty>(id: id, error: ReplyError(.notAvailable, "the index is not open yet"))), .none)
+            }
+            if request.unlisted == true {
+                return answer(id) { () throws(SearchError) in UnlistedZonesResult(zones: try searcher.unlistedZones()) }
+            }
+            guard let query = request.query else {
+                return (encode(Reply<Empty>(id: id, error: ReplyError(.badRequest, "zones needs a \"query\" (or \"unlisted\": true)"))), .none)
+            }
+            return answer(id) { () throws(SearchError) in try searcher.zones(query: query, limit: request.limit ?? 10) }
         case .status:
             return (encode(Reply(id: id, result: status())), .none)
         case .reindex:
@@ -107,6 +117,22 @@ public final class QueryService: Sendable {
             }
             logger.notice("shutdown requested", metadata: ["peer": "\(peer.uid)/\(peer.pid)"])
             return (encode(Reply(id: id, result: ShutdownResult())), .shutdown)
+        }
+    }
+
+    /// Encodes a search-like result, or its error with the matching code.
+    private func answer<Result: Codable & Sendable>(_ id: RequestID?, _ body: () throws(SearchError) -> Result) -> ([UInt8], Effect) {
+        do {
+            return (encode(Reply(id: id, result: try body())), .none)
+        } catch {
+            let code: ErrorCode
+            switch error {
+            case .syntax: code = .invalidQuery
+            case .invalid: code = .badRequest
+            case .index: code = .indexError
+            }
+            if code == .indexError { logger.warning("search failed", metadata: ["error": "\(error)"]) }
+            return (encode(Reply<Empty>(id: id, error: ReplyError(code, error.description))), .none)
         }
     }
 

@@ -106,12 +106,16 @@ struct SearchCommand: ParsableCommand {
     @Option(help: "Only articles of this zone.") var zone: String?
     @Flag(help: "Exact matches only.") var exact = false
     @Flag(help: "Show the BM25 breakdown of every hit.") var explain = false
+    @Flag(help: "Faster: skip what cannot rank; the total becomes a lower bound.") var topK = false
     @Option(help: "Highlight matches: auto, always or never.") var color: ColorMode = .auto
+    @Option(help: "Group the matches: zone (zones ranked as `huoju zones` ranks them; --limit counts groups).") var groupBy: GroupBy?
+    @Option(help: "Articles per group with --group-by.") var groupHits: Int = 3
     @Argument(help: "The query.") var query: [String]
 
     func run() throws {
         let request = Request(op: .search, id: .number(1), query: query.joined(separator: " "), limit: limit, offset: offset,
-                              zone: zone, exact: exact ? true : nil, explain: explain ? true : nil)
+                              zone: zone, exact: exact ? true : nil, explain: explain ? true : nil, counting: topK ? "topK" : nil,
+                              groupBy: groupBy?.rawValue, groupHits: groupBy == nil ? nil : groupHits)
         let result = try connection.call(request, as: SearchResult.self)
         if connection.json { try connection.printJSON(result) } else { print(TerminalRenderer(color: color.enabled).render(result, offset: offset)) }
     }
@@ -173,14 +177,44 @@ struct PingCommand: ParsableCommand {
     }
 }
 
+enum GroupBy: String, ExpressibleByArgument, CaseIterable {
+    case zone
+}
+
 struct ZonesCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "zones", abstract: "Zones most associated with a query.")
+    static let configuration = CommandConfiguration(
+        commandName: "zones", abstract: "Zones most associated with a query, as bars on a terminal (docs/zones.md).",
+        discussion: "With --unlisted: the zone names found in the articles that the gazetteer lacks, to extend it."
+    )
     @OptionGroup var connection: ConnectionOptions
-    @Argument(help: "The query.") var query: [String]
+    @Option(help: "Zones to show.") var limit: Int = 10
+    @Flag(help: "List the unlisted zones of the index instead.") var unlisted = false
+    @Option(help: "Color and bars: auto (on a terminal), always or never (no color; bars stay on a terminal).") var color: ColorMode = .auto
+    @Argument(help: "The query.") var query: [String] = []
+
+    func validate() throws {
+        if unlisted != query.isEmpty { throw ValidationError(unlisted ? "--unlisted takes no query" : "give a query, or --unlisted") }
+    }
 
     func run() throws {
-        _ = try connection.call(Request(op: .zones, id: .number(1), query: query.joined(separator: " ")), as: Empty.self)
+        let renderer = ZonesRenderer(color: color.enabled, bars: color == .always || isatty(1) != 0, width: terminalColumns())
+        if unlisted {
+            let result = try connection.call(Request(op: .zones, id: .number(1), unlisted: true), as: UnlistedZonesResult.self)
+            if connection.json { try connection.printJSON(result) } else { print(renderer.render(result)) }
+        } else {
+            let request = Request(op: .zones, id: .number(1), query: query.joined(separator: " "), limit: limit)
+            let result = try connection.call(request, as: ZonesResult.self)
+            if connection.json { try connection.printJSON(result) } else { print(renderer.render(result)) }
+        }
     }
+}
+
+/// The terminal's width in columns ($COLUMNS, else the window size, else 100).
+func terminalColumns() -> Int {
+    if let columns = ProcessInfo.processInfo.environment["COLUMNS"].flatMap(Int.init), columns > 0 { return columns }
+    var size = winsize()
+    if ioctl(1, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 { return Int(size.ws_col) }
+    return 100
 }
 
 struct ShutdownCommand: ParsableCommand {

@@ -1,13 +1,15 @@
 import ArgumentParser
 import Foundation
 import HuojuIndex
+import HuojuQuery
+import HuojuZones
 
 @main
 struct Huojud: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "huojud",
         abstract: "Huoju: full-text search for Chinese archives — indexing, offline tools and the query daemon.",
-        subcommands: [Serve.self, Index.self, Search.self, Verify.self, Parse.self, Analyze.self, Bench.self, BenchAnalyzer.self, Export.self]
+        subcommands: [Serve.self, Index.self, Search.self, Zones.self, Verify.self, Parse.self, Analyze.self, Bench.self, BenchAnalyzer.self, Export.self]
     )
 }
 
@@ -15,6 +17,15 @@ struct Huojud: AsyncParsableCommand {
 struct IndexOptions: ParsableArguments {
     @Option(name: .long, help: "The index folder.")
     var index: String = "Index"
+
+    /// A searcher over the index's current snapshot, or the reason there is none.
+    func openSearcher() throws -> Searcher {
+        do { return try Searcher(snapshot: try IndexSnapshot.open(directory: index)) } catch let error as IndexError {
+            throw RuntimeError(error.description)
+        } catch {
+            throw RuntimeError("\(error)")
+        }
+    }
 }
 
 /// The merge policy's one knob, shared by `serve` and `index`.
@@ -35,4 +46,14 @@ func absolute(_ path: String) -> String {
 struct RuntimeError: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
+}
+
+/// `--zones FILE`: rows that extend the built-in gazetteer (docs/zones.md).
+struct ZonesOption: ParsableArguments {
+    @Option(name: .customLong("zones"), help: "A zones.tsv of your own that extends the built-in gazetteer (docs/zones.md).")
+    var file: String?
+
+    func gazetteer() throws -> Gazetteer {
+        do { return try Gazetteer.load(extending: file) } catch { throw RuntimeError(error.description) }
+    }
 }

@@ -29,6 +29,7 @@ struct Index: ParsableCommand {
     var rebuild = false
 
     @OptionGroup var merging: MergeOptions
+    @OptionGroup var zones: ZonesOption
 
     func run() throws {
         // The same lock a serving daemon holds: never write an index a daemon is serving.
@@ -38,14 +39,16 @@ struct Index: ParsableCommand {
         }
         defer { close(lock) }
         let corpus = absolute(self.corpus)
+        let gazetteer = try zones.gazetteer()
         let writer: IndexWriter
         do {
-            writer = try IndexWriter(directory: options.index, corpus: corpus, replacing: rebuild, policy: merging.policy,
+            writer = try IndexWriter(directory: options.index, corpus: corpus, gazetteer: (gazetteer.serialized, gazetteer.fingerprint),
+                                     replacing: rebuild, policy: merging.policy,
                                      onMerge: Self.report)
         } catch {
             throw RuntimeError(error.description + (rebuild ? "" : " (or rebuild it with `huojud index --rebuild`)"))
         }
-        var indexer = CorpusIndexer(corpus: corpus, writer: writer)
+        var indexer = CorpusIndexer(corpus: corpus, writer: writer, gazetteer: gazetteer)
         indexer.threads = max(1, threads)
         let progress = isatty(2) != 0 ? ProgressBar() : nil
         let summary: CorpusIndexer.Summary

@@ -27,18 +27,27 @@ struct Search: ParsableCommand {
     @Flag(help: "Print the BM25 breakdown of every hit.")
     var explain = false
 
+    @Flag(help: "Top-k counting: skip what cannot rank; the total becomes a lower bound.")
+    var topK = false
+
     @Flag(help: "Print the reply as JSON.")
     var json = false
+
+    @Option(help: "Group the matches: zone (groups ranked as `huojud zones` ranks them).")
+    var groupBy: GroupBy?
+
+    @Option(help: "Articles per group with --group-by.")
+    var groupHits: Int = 3
 
     @Argument(help: "The query (see docs/query-syntax.md).")
     var query: String
 
     func run() throws {
-        let snapshot: IndexSnapshot
-        do { snapshot = try IndexSnapshot.open(directory: options.index) } catch { throw RuntimeError(error.description) }
-        let request = SearchRequest(query: query, limit: limit, offset: offset, exact: exact, explain: explain, zone: zone)
+        let searcher = try options.openSearcher()
+        let request = SearchRequest(query: query, limit: limit, offset: offset, exact: exact, explain: explain, zone: zone,
+                                    groupByZone: groupBy == .zone, groupHits: groupHits, counting: topK ? .topK : .exact)
         let result: SearchResult
-        do { result = try Searcher(snapshot: snapshot).search(request) } catch { throw RuntimeError(error.description) }
+        do { result = try searcher.search(request) } catch { throw RuntimeError(error.description) }
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
@@ -47,4 +56,9 @@ struct Search: ParsableCommand {
             print(TerminalRenderer(color: isatty(1) != 0).render(result, offset: offset))
         }
     }
+}
+
+/// What `--group-by` groups by.
+enum GroupBy: String, ExpressibleByArgument, CaseIterable {
+    case zone
 }

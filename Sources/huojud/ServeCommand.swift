@@ -20,6 +20,8 @@ struct Serve: AsyncParsableCommand {
 
     @OptionGroup var options: IndexOptions
 
+    @OptionGroup var zones: ZonesOption
+
     @Option(help: "Socket path (default: $XDG_RUNTIME_DIR/huoju.sock, else huoju.sock in the index folder).")
     var socket: String?
 
@@ -59,7 +61,8 @@ struct Serve: AsyncParsableCommand {
         }
         defer { close(lock) }
 
-        let index = LiveIndex(directory: options.index, corpus: corpus.map(absolute), policy: merging.policy, logger: logger)
+        let index = LiveIndex(directory: options.index, corpus: corpus.map(absolute), gazetteer: try zones.gazetteer(),
+                              policy: merging.policy, logger: logger)
         do { try index.open(watch: !noWatch) } catch { throw RuntimeError("\(error)") }
         let service = QueryService(index: index, ownerUID: geteuid(), logger: logger)
 

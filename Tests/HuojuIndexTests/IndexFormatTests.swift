@@ -34,7 +34,7 @@ func temporaryDirectory() -> String {
         }
         var postings = ByteWriter(), positions = ByteWriter()
         postings.writeUInt32(0); positions.writeUInt32(0)  // headers, as in a segment
-        let info = PostingsWriter.write(docs: docs[...], positions: positionList[...], postings: &postings, positionsOut: &positions)
+        let info = PostingsWriter.write(docs: docs[...], positions: positionList[...], lengths: nil, postings: &postings, positionsOut: &positions)
         #expect(info.docFreq == 1000)
         try postings.bytes.withUnsafeBytes { p throws in
             try positions.bytes.withUnsafeBytes { q throws in
@@ -89,7 +89,9 @@ func temporaryDirectory() -> String {
         for i in 0..<40 {
             documents.append(IndexDocument(path: "/a/\(i).txt", ordinal: i % 3, title: "苏州高新区第\(i)篇", section: i % 2 == 0 ? "创业孵化" : nil,
                                            source: "科技部火炬中心", body: "科研助理岗位开发。" + String(repeating: "人才", count: i),
-                                           issueYear: 2022, issueNumber: i, issueCumulative: 500 + i, date: "2022-08-\(10 + i % 20)"))
+                                           issueYear: 2022, issueNumber: i, issueCumulative: 500 + i, date: "2022-08-\(10 + i % 20)",
+                                           zones: i % 4 == 0 ? [] : [ZoneCount(zone: "苏州高新区", mentions: i), ZoneCount(zone: "光谷 Zone", mentions: 1)],
+                                           primaryZone: i % 4 == 1 ? "苏州高新区" : nil))
         }
         // Four segments of ten one-article files each, in one commit.
         var change = IndexWriter.Change()
@@ -113,6 +115,41 @@ func temporaryDirectory() -> String {
         #expect(snapshot.segments[segment].issueNumber(local) == 7)
         #expect(snapshot.segments[segment].date(local) == 20220817)
         try snapshot.verify()
+        // Zones are keyword terms (folded) with term frequency = mentions; the primary zone has its own field.
+        var mentions: [Int: Int] = [:], primaries: [Int] = [], terms: Set<String> = []
+        for (s, segment) in snapshot.segments.enumerated() {
+            for (zone, info) in try segment.keywordTerms(.zone) {
+                terms.insert(zone)
+                guard zone == "苏州高新区" else { continue }
+                var postings = try segment.postings(info)
+                while postings.doc != PostingsIterator.end {
+                    mentions[snapshot.bases[s] + Int(postings.doc)] = postings.termFrequency
+                    try postings.next()
+                }
+            }
+            for (zone, info) in try segment.keywordTerms(.primaryZone) where zone == "苏州高新区" {
+                var postings = try segment.postings(info)
+                while postings.doc != PostingsIterator.end { primaries.append(snapshot.bases[s] + Int(postings.doc)); try postings.next() }
+            }
+        }
+        #expect(terms == ["苏州高新区", "光谷 zone"])
+        #expect(mentions == Dictionary(uniqueKeysWithValues: (0..<40).filter { $0 % 4 != 0 }.map { ($0, max(1, $0)) }))
+        #expect(primaries == (0..<40).filter { $0 % 4 == 1 })
+    }
+
+    @Test func theGazetteerIsCommittedWithTheIndexAndOldCopiesGo() throws {
+        let directory = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let first = try #require(try IndexWriter(directory: directory, corpus: nil, gazetteer: ("canonical\tkind\tprovince\tcity\n", "one"))
+            .commit(IndexWriter.Change(replacesAll: true)))
+        #expect(first.zones == GazetteerInfo(file: "zones-00000001.tsv", fingerprint: "one"))
+        #expect(try IndexSnapshot.open(directory: directory).gazetteerText() == "canonical\tkind\tprovince\tcity\n")
+        let second = try #require(try IndexWriter(directory: directory, corpus: nil, gazetteer: ("other\n", "two"))
+            .commit(IndexWriter.Change(replacesAll: true)))
+        #expect(second.zones?.fingerprint == "two")
+        #expect(try IndexSnapshot.open(directory: directory).gazetteerText() == "other\n")
+        #expect(!FileManager.default.fileExists(atPath: directory + "/zones-00000001.tsv"))
+        #expect(FileManager.default.fileExists(atPath: directory + "/zones-00000002.tsv"))
     }
 
     @Test func everyFlippedByteIsCaughtAndNamed() throws {

@@ -11,7 +11,7 @@ import Testing
 
     /// Each query's exact matches as sorted `path#ordinal`, with the total.
     static func answers(_ index: String) throws -> [String: [String]] {
-        let searcher = Searcher(snapshot: try IndexSnapshot.open(directory: index))
+        let searcher = try Searcher(snapshot: try IndexSnapshot.open(directory: index))
         var answers: [String: [String]] = [:]
         for query in queries {
             let result = try searcher.search(SearchRequest(query: query, limit: 1000, exact: true))

@@ -21,7 +21,7 @@ final class SampleIndex: @unchecked Sendable {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("huoju-sample-\(UUID().uuidString)").path
         let corpus = SharedCorpus.directory!.path
         _ = try! CorpusIndexer.rebuild(corpus: corpus, index: directory)
-        searcher = Searcher(snapshot: try! IndexSnapshot.open(directory: directory))
+        searcher = try! Searcher(snapshot: try! IndexSnapshot.open(directory: directory))
         var articles: [(String, Int, String, String)] = []
         for path in CorpusScanner.scan(corpus).files {
             let text = try! CorpusFile.read(path).get().text
@@ -161,7 +161,10 @@ final class SampleIndex: @unchecked Sendable {
             let sum = hit.explain!.reduce(0) { $0 + $1.score }
             #expect(abs(sum - hit.score) <= 1e-9 * max(1, abs(hit.score)))
             for entry in hit.explain! {
-                let idf = log(1 + (Double(entry.docCount) - Double(entry.docFreq) + 0.5) / (Double(entry.docFreq) + 0.5))
+                // A phrase's idf is the sum of its terms' idfs (Lucene's PhraseQuery).
+                let docFreqs = entry.kind == .phrase ? entry.terms!.map(\.docFreq) : [entry.docFreq]
+                let idf = docFreqs.reduce(0) { $0 + log(1 + (Double(entry.docCount) - Double($1) + 0.5) / (Double($1) + 0.5)) }
+                #expect(abs(idf - entry.idf) <= 1e-12 * idf)
                 let norm = Double(entry.tf) / (Double(entry.tf) + 1.2 * (1 - 0.75 + 0.75 * Double(entry.length) / entry.averageLength))
                 #expect(abs(entry.boost * idf * norm - entry.score) <= 1e-9 * max(1, entry.score))
             }
@@ -182,7 +185,7 @@ final class SampleIndex: @unchecked Sendable {
     }
 
     @Test func reopeningGivesTheSameResults() throws {
-        let reopened = Searcher(snapshot: try IndexSnapshot.open(directory: index.directory))
+        let reopened = try Searcher(snapshot: try IndexSnapshot.open(directory: index.directory))
         for query in ["科研助理", "高新区 人才", "石嘴山", "5G", "孵化器 OR 众创空间"] {
             let before = try index.searcher.search(SearchRequest(query: query, limit: 20))
             let after = try reopened.search(SearchRequest(query: query, limit: 20))
@@ -220,7 +223,7 @@ final class SampleIndex: @unchecked Sendable {
         #expect(reasons[corpus + "/e_empty.txt"] == "empty file")
         #expect(reasons.keys.contains { $0.hasSuffix("/sub/loop") }, "\(reasons)")
 
-        let searcher = Searcher(snapshot: try IndexSnapshot.open(directory: index))
+        let searcher = try Searcher(snapshot: try IndexSnapshot.open(directory: index))
         let perFile = Int(summary.articles / 3)
         #expect(summary.articles == 3 * perFile)
         let all = try searcher.search(SearchRequest(query: "高新区", limit: 1000, exact: true))

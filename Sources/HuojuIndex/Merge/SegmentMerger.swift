@@ -74,7 +74,9 @@ enum SegmentMerger {
             }
             // A term only deleted documents held is gone.
             guard !docs.isEmpty else { continue }
-            dictionary.add(term, PostingsWriter.write(docs: docs[...], positions: termPositions[...], postings: &postings, positionsOut: &positions))
+            dictionary.add(term, PostingsWriter.write(docs: docs[...], positions: termPositions[...],
+                                                      lengths: term.textFieldSlot.map { lengths[$0] },
+                                                      postings: &postings, positionsOut: &positions))
         }
         Footer.append(to: &postings)
         Footer.append(to: &positions)

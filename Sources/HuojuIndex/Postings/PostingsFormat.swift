@@ -4,22 +4,57 @@
 ///
 ///     vint blockCount
 ///     blockCount skip entries: vint lastDoc (delta from the previous block's lastDoc; absolute
-///         for the first), vint docBytes, vint positionBytes
+///         for the first), vint docBytes, vint positionBytes, vint impactCount (1…4), then
+///         impactCount pairs (vint tf, vint fieldLength): the block's score frontier
+///         (see `Impacts`)
 ///     blockCount blocks of up to 128 documents: the doc ids as deltas (the first from the
 ///         previous block's lastDoc, or absolute), then each document's term frequency
 ///
 /// `.pos`, at a term's positions offset: for every document in order, its positions as
 /// deltas (the first absolute). Skip entries let an intersection jump over whole blocks
-/// (documents and positions) without decoding them.
+/// (documents and positions) without decoding them, and bound the BM25 score any document of
+/// a block can reach (its impacts), so top-k search skips blocks that cannot compete.
 enum PostingsFormat {
     static let blockSize = 128
+}
+
+/// A block's "impacts", after Lucene: (tf, field length) pairs such that every document of the
+/// block has a tf no higher and a length no shorter than one of them. BM25's tfNorm grows with
+/// tf and shrinks with length, so for any average length the best pair bounds the block's
+/// scores. The exact frontier (pairs no other pair beats on both) is kept when it has at most
+/// `maxCount` pairs; a longer one is cut into runs, each replaced by its highest tf and
+/// shortest length, which still covers it.
+enum Impacts {
+    static let maxCount = 4
+
+    /// `pairs` are (tf, length) of the block's documents.
+    static func frontier(_ pairs: [(tf: UInt32, length: UInt32)]) -> [(tf: UInt32, length: UInt32)] {
+        var frontier: [(tf: UInt32, length: UInt32)] = []
+        for pair in pairs.sorted(by: { $0.tf != $1.tf ? $0.tf > $1.tf : $0.length < $1.length })
+        where frontier.last.map({ pair.length < $0.length }) ?? true {
+            frontier.append(pair)
+        }
+        guard frontier.count > maxCount else { return frontier }
+        // Tf and length both decrease along the frontier: a run's first tf and last length.
+        let run = (frontier.count + maxCount - 1) / maxCount
+        return stride(from: 0, to: frontier.count, by: run).map { start in
+            (frontier[start].tf, frontier[min(frontier.count, start + run) - 1].length)
+        }
+    }
+}
+
+extension TermKey {
+    /// The index of the term's field in `Field.text` (where field lengths are kept), nil for
+    /// keyword fields: which lengths the term's impacts are computed from.
+    var textFieldSlot: Int? { bytes.first.flatMap { Field(rawValue: $0) }.flatMap { Field.text.firstIndex(of: $0) } }
 }
 
 /// Encodes one term's postings from its occurrences.
 enum PostingsWriter {
     /// `docs` and `positions` are the term's occurrences: docs ascending, positions ascending
-    /// within a doc. Appends the postings and positions; returns where they start.
-    static func write(docs: ArraySlice<UInt32>, positions: ArraySlice<UInt32>,
+    /// within a doc. `lengths` are the field lengths of the term's field by doc (nil for keyword
+    /// fields). Appends the postings and positions; returns where they start.
+    static func write(docs: ArraySlice<UInt32>, positions: ArraySlice<UInt32>, lengths: [UInt32]?,
                       postings: inout ByteWriter, positionsOut: inout ByteWriter) -> TermInfo {
         // Collapse occurrences into (doc, frequency).
         var uniqueDocs: [UInt32] = []
@@ -56,6 +91,12 @@ enum PostingsWriter {
             skips.writeVInt(UInt64(last - (block == 0 ? 0 : previousLast)))
             skips.writeVInt(blockData.count)
             skips.writeVInt(positionsOut.count - positionsStart)
+            let impacts = Impacts.frontier(range.map { (freqs[$0], lengths?[Int(uniqueDocs[$0])] ?? 0) })
+            skips.writeVInt(impacts.count)
+            for impact in impacts {
+                skips.writeVInt(UInt64(impact.tf))
+                skips.writeVInt(UInt64(impact.length))
+            }
             blocks.append(contentsOf: blockData.bytes)
             previousLast = last
         }

@@ -3,7 +3,18 @@
 ///
 /// Invariant: `doc` is the current document, or `PostingsIterator.end` once exhausted. Blocks
 /// are decoded whole (128 documents at a time); `advance(to:)` skips blocks by their last doc.
+/// `block(containing:)` reads only skip entries (Lucene's "shallow advance"): it tells which
+/// block could hold a document and the score bound of that block without decoding it.
 public struct PostingsIterator {
+    /// One block's skip entry: where it ends and where its impacts are.
+    public struct Block: Sendable {
+        public var lastDoc: UInt32
+        var docOffset: Int
+        var positionOffset: Int
+        var impactStart: Int
+        var impactCount: Int
+    }
+
     public static let end = UInt32.max
 
     public let docFreq: Int
@@ -12,8 +23,12 @@ public struct PostingsIterator {
     private let postings: UnsafeRawBufferPointer
     private let positionsFile: UnsafeRawBufferPointer
     private let file: String
-    private var skips: [(lastDoc: UInt32, docOffset: Int, positionOffset: Int)] = []
+    private var skips: [Block] = []
+    /// Every block's impacts, flat: tf, length, tf, length, …
+    private var impacts: [UInt32] = []
     private var block = -1
+    /// The block `block(containing:)` last answered; only moves forward.
+    private var shallowBlock = 0
     private var docs: [UInt32] = []
     private var freqs: [UInt32] = []
     private var index = 0
@@ -31,24 +46,33 @@ public struct PostingsIterator {
         guard blockCount == (info.docFreq + PostingsFormat.blockSize - 1) / PostingsFormat.blockSize else {
             throw .corrupt(file: file, "block count does not match the document frequency")
         }
-        var entries: [(UInt32, Int, Int)] = []
+        var entries: [Block] = []
         entries.reserveCapacity(blockCount)
         var lastDoc: UInt64 = 0
-        var docBytes: [Int] = [], positionBytes: [Int] = []
+        // Offsets are sizes until the skip entries are read, then become absolute.
         for _ in 0..<blockCount {
             lastDoc += try reader.readVInt()
             guard lastDoc < UInt64(UInt32.max) else { throw .corrupt(file: file, "document id out of range") }
-            docBytes.append(try reader.readInt())
-            positionBytes.append(try reader.readInt())
-            entries.append((UInt32(lastDoc), 0, 0))
+            let docBytes = try reader.readInt(), positionBytes = try reader.readInt()
+            let impactCount = try reader.readInt()
+            guard (1...Impacts.maxCount).contains(impactCount) else { throw .corrupt(file: file, "bad impact count") }
+            entries.append(Block(lastDoc: UInt32(lastDoc), docOffset: docBytes, positionOffset: positionBytes,
+                                 impactStart: impacts.count / 2, impactCount: impactCount))
+            for _ in 0..<impactCount {
+                let tf = try reader.readInt(), length = try reader.readInt()
+                guard tf > 0, tf < 1 << 24, length <= Int(UInt32.max) else { throw .corrupt(file: file, "bad impact") }
+                impacts.append(UInt32(tf))
+                impacts.append(UInt32(length))
+            }
         }
         var docOffset = reader.offset
         var positionOffset = Int(clamping: info.positionsOffset)
         for i in 0..<blockCount {
-            entries[i].1 = docOffset
-            entries[i].2 = positionOffset
-            docOffset += docBytes[i]
-            positionOffset += positionBytes[i]
+            let sizes = (entries[i].docOffset, entries[i].positionOffset)
+            entries[i].docOffset = docOffset
+            entries[i].positionOffset = positionOffset
+            docOffset += sizes.0
+            positionOffset += sizes.1
         }
         guard docOffset <= postings.count, positionOffset <= positions.count else {
             throw .corrupt(file: file, "postings run past the end of the file")
@@ -89,21 +113,55 @@ public struct PostingsIterator {
 
     /// The positions of the current document, ascending.
     public mutating func positions() throws(IndexError) -> [UInt32] {
-        var reader = ByteReader(positionsFile, offset: positionCursor, file: file)
+        var result: [UInt32] = []
+        try positions(into: &result)
+        return result
+    }
+
+    /// The positions of the current document, ascending, written over `buffer` (reused across
+    /// documents so phrase matching allocates nothing per document).
+    public mutating func positions(into buffer: inout [UInt32]) throws(IndexError) {
+        // Step over the positions of the block's earlier documents: count vint ends (bytes
+        // below 0x80) instead of decoding them.
+        var skip = 0
         while positionIndex < index {
-            for _ in 0..<freqs[positionIndex] { _ = try reader.readVInt() }
+            skip += Int(freqs[positionIndex])
             positionIndex += 1
         }
-        positionCursor = reader.offset
-        var result: [UInt32] = []
-        result.reserveCapacity(Int(freqs[index]))
+        var cursor = positionCursor
+        while skip > 0 {
+            guard cursor < positionsFile.count else { throw .corrupt(file: file, "positions run past the end of the file") }
+            if positionsFile[cursor] < 0x80 { skip -= 1 }
+            cursor += 1
+        }
+        positionCursor = cursor
+        var reader = ByteReader(positionsFile, offset: positionCursor, file: file)
+        buffer.removeAll(keepingCapacity: true)
         var position: UInt64 = 0
         for _ in 0..<freqs[index] {
             position += try reader.readVInt()
             guard position < UInt64(UInt32.max) else { throw .corrupt(file: file, "position out of range") }
-            result.append(UInt32(position))
+            buffer.append(UInt32(position))
         }
-        return result
+    }
+
+    /// The highest `score(tf, length)` over a block's impacts: a bound of `score` on all of
+    /// the block's documents when `score` grows with tf and shrinks with length.
+    public func maxImpact(_ block: Block, _ score: (Int, Int) -> Double) -> Double {
+        var best = 0.0
+        for i in 0..<block.impactCount {
+            let at = 2 * (block.impactStart + i)
+            best = max(best, score(Int(impacts[at]), Int(impacts[at + 1])))
+        }
+        return best
+    }
+
+    /// The block that holds `target` if the term has it (the first block whose last doc is at
+    /// or after `target`), or nil past the last block. Reads skip entries only. Targets must
+    /// not decrease between calls.
+    public mutating func block(containing target: UInt32) -> Block? {
+        while shallowBlock < skips.count, skips[shallowBlock].lastDoc < target { shallowBlock += 1 }
+        return shallowBlock < skips.count ? skips[shallowBlock] : nil
     }
 
     private mutating func load(block newBlock: Int) throws(IndexError) {

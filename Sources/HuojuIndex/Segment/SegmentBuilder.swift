@@ -38,10 +38,21 @@ public final class SegmentBuilder {
                 occurrencePositions.append(UInt32(token.position))
             }
         }
-        for (position, zone) in Set(document.zones.map { Folder.shared.fold($0).text }).sorted().enumerated() {
-            occurrenceTerms.append(wordID(.zone, nil, zone))
+        // Keyword terms: term frequency = mentions (positions 0..<mentions carry no meaning).
+        var zoneMentions: [String: Int] = [:]
+        for zone in document.zones { zoneMentions[Folder.shared.fold(zone.zone).text, default: 0] += max(1, zone.mentions) }
+        for (zone, mentions) in zoneMentions.sorted(by: { $0.key < $1.key }) {
+            let term = wordID(.zone, nil, zone)
+            for position in 0..<mentions {
+                occurrenceTerms.append(term)
+                occurrenceDocs.append(doc)
+                occurrencePositions.append(UInt32(position))
+            }
+        }
+        if let primary = document.primaryZone {
+            occurrenceTerms.append(wordID(.primaryZone, nil, Folder.shared.fold(primary).text))
             occurrenceDocs.append(doc)
-            occurrencePositions.append(UInt32(position))
+            occurrencePositions.append(0)
         }
         values[FieldValues.Column.year.rawValue].append(Int32(document.issueYear ?? 0))
         values[FieldValues.Column.number.rawValue].append(Int32(document.issueNumber ?? 0))
@@ -100,6 +111,7 @@ public final class SegmentBuilder {
         for term in order {
             let range = starts[term]..<starts[term + 1]
             let info = PostingsWriter.write(docs: docs[range], positions: positionsByTerm[range],
+                                            lengths: termKeys[term].textFieldSlot.map { lengths[$0] },
                                             postings: &postings, positionsOut: &positions)
             dictionary.add(termKeys[term], info)
         }

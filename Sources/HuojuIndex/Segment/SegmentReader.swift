@@ -70,6 +70,7 @@ public final class SegmentReader: Sendable {
 
     @inline(__always)
     public func isDeleted(_ doc: UInt32) -> Bool { deletes?.contains(doc) ?? false }
+    public var hasDeletions: Bool { deletes != nil }
 
     public func termInfo(_ term: TermKey) throws(IndexError) -> TermInfo? { try core.terms.lookup(term) }
 
@@ -78,6 +79,13 @@ public final class SegmentReader: Sendable {
     public func postings(_ term: TermKey) throws(IndexError) -> PostingsIterator? {
         guard let info = try termInfo(term) else { return nil }
         return try postings(info)
+    }
+
+    /// The terms of a keyword field (`zone`, `primaryZone`): folded text and where the postings are.
+    public func keywordTerms(_ field: Field) throws(IndexError) -> [(text: String, info: TermInfo)] {
+        try core.terms.terms(withPrefix: TermKey.keyword(field, "").bytes).map { term, info in
+            (String(decoding: term.bytes[2...], as: UTF8.self), info)
+        }
     }
 
     public func fieldLength(_ field: Field, _ doc: UInt32) -> Int { core.values.length(field, doc) }

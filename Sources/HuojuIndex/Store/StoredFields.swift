@@ -174,7 +174,10 @@ enum DocumentCodec {
         for number in [document.issueYear, document.issueNumber, document.issueCumulative] { writer.writeVInt(number.map { $0 + 1 } ?? 0) }
         writeOptional(document.date, &writer)
         writer.writeVInt(document.zones.count)
-        for zone in document.zones { writer.writeString(zone) }
+        for zone in document.zones {
+            writer.writeString(zone.zone)
+            writer.writeVInt(zone.mentions)
+        }
         writeOptional(document.primaryZone, &writer)
     }
 
@@ -187,8 +190,8 @@ enum DocumentCodec {
         let year = try readNumber(&reader), number = try readNumber(&reader), cumulative = try readNumber(&reader)
         let date = try readOptional(&reader)
         let zoneCount = try reader.readInt()
-        var zones: [String] = []
-        for _ in 0..<min(zoneCount, 10_000) { zones.append(try reader.readString()) }
+        var zones: [ZoneCount] = []
+        for _ in 0..<min(zoneCount, 10_000) { zones.append(ZoneCount(zone: try reader.readString(), mentions: try reader.readInt())) }
         let primaryZone = try readOptional(&reader)
         return IndexDocument(path: path, ordinal: ordinal, title: title, section: section, source: source, byline: byline,
                              body: body, issueYear: year, issueNumber: number, issueCumulative: cumulative, date: date,
@@ -206,7 +209,7 @@ enum DocumentCodec {
         try string()                                    // body
         for _ in 0..<3 { _ = try reader.readVInt() }    // year, number, cumulative
         try optional()                                  // date
-        for _ in 0..<min(try reader.readInt(), 10_000) { try string() }  // zones
+        for _ in 0..<min(try reader.readInt(), 10_000) { try string(); _ = try reader.readVInt() }  // zones, mentions
         try optional()                                  // primary zone
     }
 

@@ -141,7 +141,32 @@ struct TermDictionary {
         return found
     }
 
-    /// Every term in order (for verification).
+    /// Every term that starts with `prefix`, in order: the few blocks that hold them are
+    /// scanned, nothing else.
+    func terms(withPrefix prefix: [UInt8]) throws(IndexError) -> [(TermKey, TermInfo)] {
+        guard blockCount > 0 else { return [] }
+        // The last block whose first term sorts before the prefix: the first match is in it or after.
+        var low = 0, high = blockCount - 1
+        while low < high {
+            let mid = (low + high + 1) / 2
+            if compare(try firstTerm(ofBlock: mid), prefix) < 0 { low = mid } else { high = mid - 1 }
+        }
+        var result: [(TermKey, TermInfo)] = []
+        var pastPrefix = false
+        for block in low..<blockCount where !pastPrefix {
+            try scanBlock(block) { bytes, info in
+                if bytes.count >= prefix.count, bytes.prefix(prefix.count).elementsEqual(prefix) {
+                    result.append((TermKey(bytes: Array(bytes)), info))
+                    return true
+                }
+                pastPrefix = compare(bytes, prefix) > 0
+                return !pastPrefix
+            }
+        }
+        return result
+    }
+
+    /// Every term in order (for merging and verification).
     func forEach(_ body: (TermKey, TermInfo) throws(IndexError) -> Void) throws(IndexError) {
         var cursor = Cursor(self)
         while let (term, info) = try cursor.next() { try body(term, info) }

@@ -22,8 +22,11 @@ final class CompiledQuery {
 
     private(set) var atoms: [Atom] = []
     private(set) var root: Node = .and([])
+    /// Maps a `zone:` value to the name the index stores (an alias to its canonical name).
+    private let zoneName: (String) -> String
 
-    init(_ node: QueryNode, analyzer: Analyzer) {
+    init(_ node: QueryNode, analyzer: Analyzer, zoneName: @escaping (String) -> String = { $0 }) {
+        self.zoneName = zoneName
         root = compile(node, positive: true, analyzer: analyzer)
     }
 
@@ -35,7 +38,7 @@ final class CompiledQuery {
             atoms.append(Atom(plan: PhrasePlan(text: text, analyzer: analyzer), fields: fields, positive: positive))
             return .atom(atoms.count - 1)
         case .keyword(let field, let value):
-            return .keyword(TermKey.keyword(field, Folder.shared.fold(value).text))
+            return .keyword(TermKey.keyword(field, Folder.shared.fold(field == .zone ? zoneName(value) : value).text))
         case .issue(let number):
             return .issue(number)
         case .dateRange(let from, let to):

@@ -2,231 +2,296 @@ import HuojuIndex
 import HuojuProtocol
 import HuojuText
 
-struct MatchedDoc {
-    var global: Int
-    var segment: Int
-    var local: UInt32
-    var partial: Bool = false
+/// How much of the match set a search must see.
+public enum Counting: Sendable {
+    /// Every match is confirmed and counted: the total is exact. Scoring still skips documents
+    /// whose score bound cannot reach the current top k.
+    case exact
+    /// Blocks of documents whose score bound cannot reach the top k are skipped unread, so
+    /// the total is a lower bound once the top k is full (block-max pruning).
+    case topK
 }
 
-/// One query evaluated over one snapshot: the matching documents, and what scoring needs.
+/// What one pass over a snapshot found.
+struct Collected {
+    var hits: [ScoredDoc]
+    /// Matches counted; all of them unless `isExact` is false.
+    var total: Int
+    var isExact: Bool
+    /// Per segment, every matching local doc id (ascending); only collected on request.
+    var matches: [[UInt32]]?
+}
+
+/// One query prepared for one snapshot: its BM25 terms with snapshot-wide statistics, and
+/// per-segment document iterators built on demand.
+///
+/// Exact matching runs the query tree (`CompiledQuery.Node`) as two-phase `DocIterator`s;
+/// partial matching runs "any of the query's words, meeting its filters and exclusions, but
+/// not an exact match". Both score with `FieldScorer`s over the same statistics.
 final class Evaluation {
-    enum Scoring { case phrasesAndWords, wordsOnly }
+    enum Pass { case exact, partial }
 
     let query: CompiledQuery
     let snapshot: IndexSnapshot
-    private(set) var exact: [MatchedDoc] = []
-    /// [atom][segment][field index in atom.fields]
-    private var phraseMatches: [[[FieldMatches]]]
-    private var segmentMatches: [DocSet] = []
+    /// Phrase terms (per positive atom and field) and word terms.
     private(set) var scoringTerms: [ScoringTerm] = []
-    /// Average length per field, indexed by `Field.rawValue`.
-    private var averageLengths = [Double](repeating: 0, count: Field.allCases.count)
 
     init(query: CompiledQuery, snapshot: IndexSnapshot) throws(IndexError) {
         self.query = query
         self.snapshot = snapshot
-        phraseMatches = Array(repeating: [], count: query.atoms.count)
-        for (index, atom) in query.atoms.enumerated() {
-            for segment in snapshot.segments {
-                var perField: [FieldMatches] = []
-                for field in atom.fields { perField.append(try PhraseMatcher.match(atom.plan, field: field, in: segment)) }
-                phraseMatches[index].append(perField)
-            }
-        }
-        for (s, segment) in snapshot.segments.enumerated() {
-            let matches = try evaluate(query.root, segment: s, reader: segment)
-            segmentMatches.append(matches)
-            for local in matches.docs where !segment.isDeleted(local) {
-                exact.append(MatchedDoc(global: snapshot.bases[s] + Int(local), segment: s, local: local))
-            }
-        }
-        for field in Field.text { averageLengths[Int(field.rawValue)] = snapshot.averageLength(field) }
-        scoringTerms = try buildScoringTerms()
-    }
-
-    private func evaluate(_ node: CompiledQuery.Node, segment s: Int, reader: SegmentReader) throws(IndexError) -> DocSet {
-        switch node {
-        case .atom(let index):
-            var docs = DocSet.empty
-            for matches in phraseMatches[index][s] { docs = docs.union(DocSet(docs: matches.docs)) }
-            return docs
-        case .keyword(let term):
-            return try postingsDocs(term, in: reader)
-        case .issue(let number):
-            return DocSet(docs: (0..<UInt32(reader.docCount)).filter {
-                reader.issueNumber($0) == Int32(number) || reader.issueCumulative($0) == Int32(number)
-            })
-        case .dateRange(let from, let to):
-            return DocSet(docs: (0..<UInt32(reader.docCount)).filter {
-                let date = reader.date($0)
-                return date != 0 && from.map { date >= $0 } ?? true && to.map { date <= $0 } ?? true
-            })
-        case .and(let children):
-            var result: DocSet?
-            var excluded = DocSet.empty
-            for child in children {
-                if case .not(let inner) = child {
-                    excluded = excluded.union(try evaluate(inner, segment: s, reader: reader))
-                } else {
-                    let docs = try evaluate(child, segment: s, reader: reader)
-                    result = result.map { $0.intersection(docs) } ?? docs
-                }
-            }
-            return (result ?? DocSet.all(reader.docCount)).subtracting(excluded)
-        case .or(let children):
-            var result = DocSet.empty
-            for child in children { result = result.union(try evaluate(child, segment: s, reader: reader)) }
-            return result
-        case .not(let child):
-            return DocSet.all(reader.docCount).subtracting(try evaluate(child, segment: s, reader: reader))
-        }
-    }
-
-    private func postingsDocs(_ term: TermKey, in reader: SegmentReader) throws(IndexError) -> DocSet {
-        DocSet(docs: try Self.decode(term, in: reader).docs)
-    }
-
-    /// Documents that miss the exact query but hold some of its words (two-character-plus
-    /// CJK words or Latin words), still meeting the query's filters and exclusions.
-    func partialMatches() throws(IndexError) -> [MatchedDoc] {
-        var result: [MatchedDoc] = []
-        for (s, reader) in snapshot.segments.enumerated() {
-            var candidates = DocSet.empty
-            for atom in query.atoms where atom.positive {
-                for word in atom.plan.words {
-                    for field in atom.fields { candidates = candidates.union(try postingsDocs(TermKey(field, .word, word), in: reader)) }
-                }
-            }
-            guard !candidates.docs.isEmpty else { continue }
-            for filter in query.filterConjuncts {
-                if case .not(let inner) = filter {
-                    candidates = candidates.subtracting(try evaluate(inner, segment: s, reader: reader))
-                } else {
-                    candidates = candidates.intersection(try evaluate(filter, segment: s, reader: reader))
-                }
-            }
-            if case .and(let children) = query.root {
-                for case .not(let inner) in children where inner.containsAtom {
-                    candidates = candidates.subtracting(try evaluate(inner, segment: s, reader: reader))
-                }
-            }
-            for local in candidates.subtracting(segmentMatches[s]).docs where !reader.isDeleted(local) {
-                result.append(MatchedDoc(global: snapshot.bases[s] + Int(local), segment: s, local: local, partial: true))
-            }
-        }
-        return result
-    }
-
-    // MARK: Scoring
-
-    /// One BM25 term of the query with its postings in every segment, decoded once.
-    struct ScoringTerm {
-        var kind: ExplainEntry.Kind
-        var text: String
-        var field: Field
-        var boost: Double
-        var idf: Double
-        var docFreq: Int
-        /// Per segment: documents (ascending) and the term frequency in each.
-        var postings: [(docs: [UInt32], freqs: [Int])]
-    }
-
-    /// The query's BM25 terms: for every positive text part and field, the phrase itself
-    /// (tf = occurrences, df = documents containing it) and its words.
-    private func buildScoringTerms() throws(IndexError) -> [ScoringTerm] {
-        var terms: [ScoringTerm] = []
         let docCount = snapshot.docCount
         for (index, atom) in query.atoms.enumerated() where atom.positive {
-            for (f, field) in atom.fields.enumerated() {
+            for field in atom.fields {
+                let averageLength = snapshot.averageLength(field)
                 if !atom.plan.terms.isEmpty {
-                    let postings = phraseMatches[index].map { ($0[f].docs, $0[f].counts) }
-                    let docFreq = postings.reduce(0) { $0 + $1.0.count }
-                    terms.append(ScoringTerm(kind: .phrase, text: atom.plan.text, field: field, boost: FieldBoost.of(field),
-                                             idf: BM25.idf(docCount: docCount, docFreq: docFreq), docFreq: docFreq, postings: postings))
+                    var idf = 0.0
+                    var statistics: [ExplainEntry.TermStatistic] = []
+                    for term in atom.plan.terms {
+                        let docFreq = try snapshot.docFreq(TermKey(field, term.kind, term.text))
+                        idf += BM25.idf(docCount: docCount, docFreq: docFreq)
+                        statistics.append(ExplainEntry.TermStatistic(term: term.text, docFreq: docFreq))
+                    }
+                    scoringTerms.append(ScoringTerm(kind: .phrase, text: atom.plan.text, field: field, atom: index,
+                                                    boost: FieldBoost.of(field), idf: idf, docFreq: statistics.map(\.docFreq).min()!,
+                                                    key: nil, averageLength: averageLength, phraseTerms: statistics))
                 }
-                for word in atom.plan.words where !terms.contains(where: { $0.kind == .word && $0.text == word && $0.field == field }) {
+                for word in atom.plan.words
+                where !scoringTerms.contains(where: { $0.kind == .word && $0.text == word && $0.field == field }) {
                     let key = TermKey(field, .word, word)
-                    var postings: [(docs: [UInt32], freqs: [Int])] = []
-                    for segment in snapshot.segments { postings.append(try Self.decode(key, in: segment)) }
-                    let docFreq = postings.reduce(0) { $0 + $1.docs.count }
-                    terms.append(ScoringTerm(kind: .word, text: word, field: field, boost: FieldBoost.of(field),
-                                             idf: BM25.idf(docCount: docCount, docFreq: docFreq), docFreq: docFreq, postings: postings))
+                    let docFreq = try snapshot.docFreq(key)
+                    scoringTerms.append(ScoringTerm(kind: .word, text: word, field: field, atom: nil, boost: FieldBoost.of(field),
+                                                    idf: BM25.idf(docCount: docCount, docFreq: docFreq), docFreq: docFreq,
+                                                    key: key, averageLength: averageLength, phraseTerms: nil))
                 }
             }
         }
-        return terms
     }
 
-    /// A term's whole posting list in one segment: documents and term frequencies.
-    private static func decode(_ term: TermKey, in segment: SegmentReader) throws(IndexError) -> (docs: [UInt32], freqs: [Int]) {
-        var docs: [UInt32] = [], freqs: [Int] = []
-        guard var iterator = try segment.postings(term) else { return ([], []) }
-        docs.reserveCapacity(iterator.docFreq)
-        freqs.reserveCapacity(iterator.docFreq)
-        while iterator.doc != PostingsIterator.end {
-            docs.append(iterator.doc)
-            freqs.append(iterator.termFrequency)
-            try iterator.next()
-        }
-        return (docs, freqs)
-    }
+    // MARK: Collecting
 
-    /// Scores many documents at once. `matches` must be ordered by (segment, local id): each
-    /// term's postings are then walked once with a cursor instead of searched per document.
-    func scores(_ matches: [MatchedDoc], scoring: Scoring) -> [Double] {
-        let terms = scoringTerms.filter { scoring == .phrasesAndWords || $0.kind == .word }
-        var result = [Double](repeating: 0, count: matches.count)
-        var cursors = [Int](repeating: 0, count: terms.count)
-        var segment = -1
-        var postings: [(docs: [UInt32], freqs: [Int])] = []
-        let averages = terms.map { averageLengths[Int($0.field.rawValue)] }
-        for (i, match) in matches.enumerated() {
-            if match.segment != segment {
-                segment = match.segment
-                postings = terms.map { $0.postings[segment] }
-                for t in cursors.indices { cursors[t] = 0 }
-            }
-            let reader = snapshot.segments[segment]
-            var total = 0.0
-            for t in terms.indices {
-                var cursor = cursors[t]
-                postings[t].docs.withUnsafeBufferPointer { docs in
-                    while cursor < docs.count, docs[cursor] < match.local { cursor += 1 }
+    /// The best `k` documents of a pass, ranked by BM25, with the count of matches.
+    func collect(_ pass: Pass, k: Int, counting: Counting, keepMatches: Bool = false) throws(IndexError) -> Collected {
+        var top = TopDocs(k: k)
+        var total = 0
+        var skipped = false
+        var matches: [[UInt32]]? = keepMatches ? [] : nil
+        for (s, segment) in snapshot.segments.enumerated() {
+            let plan = try SegmentPlan(self, pass: pass, segment: segment)
+            let base = snapshot.bases[s]
+            var segmentMatches: [UInt32] = []
+            var doc = plan.root.doc
+            while doc != DocIterator.end {
+                if top.isFull, try plan.cannotCompete(doc, threshold: top.threshold) {
+                    if counting == .topK {
+                        // Skip every region whose bound cannot reach the top k, reading only
+                        // skip entries, then move the query there.
+                        skipped = true
+                        doc = try plan.root.advance(to: plan.firstCompetitive(after: doc, threshold: top.threshold))
+                    } else {
+                        if try plan.root.matches() {
+                            total += 1
+                            if keepMatches { segmentMatches.append(doc) }
+                        }
+                        doc = try plan.root.next()
+                    }
+                    continue
                 }
-                cursors[t] = cursor
-                guard cursor < postings[t].docs.count, postings[t].docs[cursor] == match.local else { continue }
-                let norm = BM25.tfNorm(tf: postings[t].freqs[cursor], length: reader.fieldLength(terms[t].field, match.local),
-                                       averageLength: averages[t])
-                total += terms[t].boost * terms[t].idf * norm
+                if try plan.root.matches() {
+                    total += 1
+                    if keepMatches { segmentMatches.append(doc) }
+                    var score = 0.0
+                    for scorer in plan.scorers { score += try scorer.score(at: doc) }
+                    top.offer(ScoredDoc(segment: s, local: doc, global: base + Int(doc), score: score, partial: pass == .partial))
+                }
+                doc = try plan.root.next()
             }
-            result[i] = total
+            matches?.append(segmentMatches)
+        }
+        return Collected(hits: top.sorted(), total: total, isExact: !skipped, matches: matches)
+    }
+
+    /// Every exact match per segment (ascending) with its score: what zone rankings sum over.
+    struct AllMatches {
+        var matches: [[UInt32]]
+        var scores: [[Double]]
+    }
+
+    /// Scores every exact match, without pruning.
+    func scoreAll() throws(IndexError) -> AllMatches {
+        var all = AllMatches(matches: [], scores: [])
+        for segment in snapshot.segments {
+            let plan = try SegmentPlan(self, pass: .exact, segment: segment)
+            var docs: [UInt32] = [], scores: [Double] = []
+            var doc = plan.root.doc
+            while doc != DocIterator.end {
+                if try plan.root.matches() {
+                    var score = 0.0
+                    for scorer in plan.scorers { score += try scorer.score(at: doc) }
+                    docs.append(doc)
+                    scores.append(score)
+                }
+                doc = try plan.root.next()
+            }
+            all.matches.append(docs)
+            all.scores.append(scores)
+        }
+        return all
+    }
+
+    /// The full breakdown of each hit's score, for `--explain` and to report scores.
+    func explain(_ hits: [ScoredDoc]) throws(IndexError) -> [ScoreBreakdown] {
+        var result = [ScoreBreakdown](repeating: ScoreBreakdown(), count: hits.count)
+        // Scorers only move forward: visit hits per segment in doc order.
+        let order = hits.indices.sorted { (hits[$0].partial ? 1 : 0, hits[$0].segment, hits[$0].local) < (hits[$1].partial ? 1 : 0, hits[$1].segment, hits[$1].local) }
+        var plan: SegmentPlan?
+        var current: (partial: Bool, segment: Int)?
+        for i in order {
+            let hit = hits[i]
+            if current == nil || current! != (hit.partial, hit.segment) {
+                current = (hit.partial, hit.segment)
+                plan = try SegmentPlan(self, pass: hit.partial ? .partial : .exact, segment: snapshot.segments[hit.segment])
+            }
+            for scorer in plan!.scorers {
+                if let entry = try scorer.explain(at: hit.local, docCount: snapshot.docCount) { result[i].add(entry) }
+            }
         }
         return result
-    }
-
-    /// The full breakdown of one document's score, for `--explain`.
-    func explain(_ match: MatchedDoc, scoring: Scoring) -> ScoreBreakdown {
-        var breakdown = ScoreBreakdown()
-        let reader = snapshot.segments[match.segment]
-        for term in scoringTerms where scoring == .phrasesAndWords || term.kind == .word {
-            let postings = term.postings[match.segment]
-            guard let index = postings.docs.binarySearch(match.local) else { continue }
-            breakdown.add(term.kind, term.text, term.field, tf: postings.freqs[index], docFreq: term.docFreq,
-                          docCount: snapshot.docCount, length: reader.fieldLength(term.field, match.local),
-                          averageLength: averageLengths[Int(term.field.rawValue)], boost: term.boost)
-        }
-        return breakdown
     }
 }
 
-extension Array where Element == UInt32 {
-    func binarySearch(_ value: UInt32) -> Int? {
-        var low = 0, high = count
-        while low < high {
-            let mid = (low + high) / 2
-            if self[mid] < value { low = mid + 1 } else { high = mid }
+/// One pass's iterators and scorers over one segment.
+private struct SegmentPlan {
+    let root: DocIterator
+    let scorers: [FieldScorer]
+
+    /// Scores within a rounding error of the threshold still count as competitive.
+    private static let slack = 1 + 1e-9
+
+    /// Whether `doc` (where the query stands) provably scores at most `threshold`: every
+    /// scorer moved to `doc`, so absent terms count zero.
+    func cannotCompete(_ doc: UInt32, threshold: Double) throws(IndexError) -> Bool {
+        var bound = 0.0
+        for scorer in scorers { bound += try scorer.bound(moving: doc).value }
+        return bound * Self.slack <= threshold
+    }
+
+    /// The first document after `doc` whose region bound exceeds `threshold` (or the end),
+    /// from skip entries and the scorers' current positions only.
+    func firstCompetitive(after doc: UInt32, threshold: Double) -> UInt32 {
+        var target = doc
+        while true {
+            var bound = 0.0, upTo = DocIterator.end
+            for scorer in scorers {
+                let region = scorer.bound(at: target)
+                bound += region.value
+                upTo = min(upTo, region.upTo)
+            }
+            if target > doc, bound * Self.slack > threshold { return target }
+            if upTo >= DocIterator.end - 1 { return DocIterator.end }
+            target = max(upTo, target) + 1
         }
-        return low < count && self[low] == value ? low : nil
+    }
+
+    init(_ evaluation: Evaluation, pass: Evaluation.Pass, segment: SegmentReader) throws(IndexError) {
+        var builder = TreeBuilder(query: evaluation.query, segment: segment)
+        var scorers: [FieldScorer] = []
+        let root: DocIterator
+        switch pass {
+        case .exact:
+            root = try builder.build(evaluation.query.root)
+            for term in evaluation.scoringTerms {
+                if let atom = term.atom {
+                    if let docs = builder.phrases[atom]?[term.field] { scorers.append(FieldScorer(term, source: .phrase(docs), segment: segment)) }
+                } else if let postings = try segment.postings(term.key!) {
+                    scorers.append(FieldScorer(term, source: .word(TermDocs(postings)), segment: segment))
+                }
+            }
+        case .partial:
+            var words: [DocIterator] = []
+            for term in evaluation.scoringTerms where term.kind == .word {
+                guard let postings = try segment.postings(term.key!) else { continue }
+                scorers.append(FieldScorer(term, source: .word(TermDocs(postings)), segment: segment))
+                words.append(TermDocs(try segment.postings(term.key!)!))
+            }
+            var required: [DocIterator] = [words.isEmpty ? EmptyDocs() : DisjunctionDocs(words)]
+            var excluded: [DocIterator] = [try builder.build(evaluation.query.root)]
+            for filter in evaluation.query.filterConjuncts {
+                if case .not(let inner) = filter { excluded.append(try builder.build(inner)) } else { required.append(try builder.build(filter)) }
+            }
+            if case .and(let children) = evaluation.query.root {
+                for case .not(let inner) in children where inner.containsAtom { excluded.append(try builder.build(inner)) }
+            }
+            root = ExclusionDocs(try builder.conjunction(required), excluding: DisjunctionDocs(excluded))
+        }
+        self.root = segment.hasDeletions ? LiveDocs(root, segment: segment) : root
+        self.scorers = scorers
+    }
+}
+
+/// Turns query nodes into iterators over one segment, remembering each positive atom's
+/// per-field phrase iterators so phrase scorers share their positions work.
+private struct TreeBuilder {
+    let query: CompiledQuery
+    let segment: SegmentReader
+    /// Atom index → field → the phrase iterator of the first tree built.
+    private(set) var phrases: [Int: [Field: PhraseDocs]] = [:]
+
+    init(query: CompiledQuery, segment: SegmentReader) {
+        self.query = query
+        self.segment = segment
+    }
+
+    mutating func build(_ node: CompiledQuery.Node) throws(IndexError) -> DocIterator {
+        switch node {
+        case .atom(let index):
+            let atom = query.atoms[index]
+            var clauses: [DocIterator] = []
+            let first = phrases[index] == nil
+            for field in atom.fields {
+                guard let docs = try PhraseDocs(atom.plan, field: field, in: segment) else { continue }
+                if first { phrases[index, default: [:]][field] = docs }
+                clauses.append(docs)
+            }
+            if first, phrases[index] == nil { phrases[index] = [:] }
+            return disjunction(clauses)
+        case .keyword(let term):
+            return try segment.postings(term).map { TermDocs($0) } ?? EmptyDocs()
+        case .issue(let number):
+            let number = Int32(number)
+            let segment = segment
+            return ScanDocs(docCount: segment.docCount) { segment.issueNumber($0) == number || segment.issueCumulative($0) == number }
+        case .dateRange(let from, let to):
+            let segment = segment
+            return ScanDocs(docCount: segment.docCount) { doc in
+                let date = segment.date(doc)
+                return date != 0 && from.map { date >= $0 } ?? true && to.map { date <= $0 } ?? true
+            }
+        case .and(let children):
+            var required: [DocIterator] = [], excluded: [DocIterator] = []
+            for child in children {
+                if case .not(let inner) = child { excluded.append(try build(inner)) } else { required.append(try build(child)) }
+            }
+            let included = try conjunction(required)
+            return excluded.isEmpty ? included : ExclusionDocs(included, excluding: disjunction(excluded))
+        case .or(let children):
+            var clauses: [DocIterator] = []
+            for child in children { clauses.append(try build(child)) }
+            return disjunction(clauses)
+        case .not(let child):
+            return ExclusionDocs(ScanDocs(docCount: segment.docCount), excluding: try build(child))
+        }
+    }
+
+    /// All of `clauses`; every document when there are none.
+    func conjunction(_ clauses: [DocIterator]) throws(IndexError) -> DocIterator {
+        if clauses.isEmpty { return ScanDocs(docCount: segment.docCount) }
+        if clauses.contains(where: { $0 is EmptyDocs }) { return EmptyDocs() }
+        return clauses.count == 1 ? clauses[0] : try ConjunctionDocs(clauses)
+    }
+
+    func disjunction(_ clauses: [DocIterator]) -> DocIterator {
+        let clauses = clauses.filter { !($0 is EmptyDocs) }
+        if clauses.isEmpty { return EmptyDocs() }
+        return clauses.count == 1 ? clauses[0] : DisjunctionDocs(clauses)
     }
 }

@@ -36,7 +36,7 @@ struct Highlighter {
 
     /// Marked spans of `text` in Unicode-scalar offsets, merged and sorted.
     func spans(in text: String) -> [[Int]] {
-        byteSpans(in: text).map { scalarRange(text, $0) }.map { [$0.lowerBound, $0.upperBound] }
+        scalarRanges(text, byteSpans(in: text)).map { [$0.lowerBound, $0.upperBound] }
     }
 
     private func byteSpans(in text: String) -> [Range<Int>] {
@@ -126,7 +126,7 @@ struct Highlighter {
     /// the spans relative to it. Without any match, the start of the text.
     func snippet(_ text: String) -> (text: String, highlights: [[Int]]) {
         let scalars = Array(text.unicodeScalars)
-        let spans = byteSpans(in: text).map { scalarRange(text, $0) }
+        let spans = scalarRanges(text, byteSpans(in: text))
         var start = 0
         if let first = spans.first {
             var best = (count: 0, start: first.lowerBound)
@@ -151,11 +151,17 @@ struct Highlighter {
         return (String(passage), highlights)
     }
 
-    private func scalarRange(_ text: String, _ bytes: Range<Int>) -> Range<Int> {
-        let utf8 = text.utf8
-        let lower = utf8.index(utf8.startIndex, offsetBy: bytes.lowerBound)
-        let upper = utf8.index(utf8.startIndex, offsetBy: bytes.upperBound)
-        let start = text.unicodeScalars.distance(from: text.unicodeScalars.startIndex, to: lower)
-        return start..<(start + text.unicodeScalars.distance(from: lower, to: upper))
+    /// Byte ranges (sorted by start, non-overlapping) as Unicode-scalar ranges, in one pass
+    /// over the UTF-8: a scalar starts at every byte that is not a continuation byte.
+    private func scalarRanges(_ text: String, _ ranges: [Range<Int>]) -> [Range<Int>] {
+        var bounds = ranges.flatMap { [$0.lowerBound, $0.upperBound] }
+        var next = 0, scalars = 0, offset = 0
+        for byte in text.utf8 {
+            while next < bounds.count, bounds[next] == offset { bounds[next] = scalars; next += 1 }
+            if byte & 0xC0 != 0x80 { scalars += 1 }
+            offset += 1
+        }
+        while next < bounds.count { bounds[next] = scalars; next += 1 }
+        return stride(from: 0, to: bounds.count, by: 2).map { bounds[$0]..<bounds[$0 + 1] }
     }
 }
