@@ -51,8 +51,8 @@ public struct CorpusIndexer {
     public let corpus: String
     public let writer: IndexWriter
     public var threads = 2
-    /// Workers run at a lower priority than searches (the daemon).
-    public var yieldsToSearches = false
+    /// The workers' priority; nil keeps the caller's (`huojud index`).
+    public var priority: BackgroundPriority?
     /// Target amount of text per segment: big enough for few segments, small enough that
     /// each worker's in-memory inversion stays bounded.
     public var segmentBytes = 24 << 20
@@ -119,12 +119,12 @@ public struct CorpusIndexer {
         let writer = self.writer, recognizer = self.recognizer
         // Own threads rather than the shared pool's: a lowered priority ends with them.
         let workers = DispatchGroup()
-        let yields = yieldsToSearches
+        let priority = self.priority
         for _ in 0..<max(1, min(threads, chunks.count)) {
             workers.enter()
             let worker = Thread {
                 defer { workers.leave() }
-                if yields { BackgroundPriority.lowerCurrentThread() }
+                priority?.applyToCurrentThread()
                 let analyzer = Analyzer()
                 while true {
                     let slot = next.add(1, ordering: .relaxed).oldValue

@@ -67,8 +67,8 @@ public final class IndexWriter: Sendable {
     /// segments whenever the index does not hold this one yet.
     private let gazetteer: (text: String, fingerprint: String)?
     public let policy: TieredMergePolicy
-    /// Merges run at a lower priority than searches (the daemon).
-    public let yieldsToSearches: Bool
+    /// The priority of the merge thread; nil keeps the caller's (`huojud index`).
+    public let mergePriority: BackgroundPriority?
     private let onCommit: (@Sendable (Manifest) -> Void)?
     private let onMerge: (@Sendable (MergeEvent) -> Void)?
     private let state: Mutex<State>
@@ -91,13 +91,13 @@ public final class IndexWriter: Sendable {
     /// `onCommit` runs after every commit with the new manifest, in commit order, while the
     /// next commit waits: the place to open the new snapshot. It must not call the writer.
     public init(directory: String, corpus: String?, gazetteer: (text: String, fingerprint: String)? = nil, replacing: Bool = false,
-                policy: TieredMergePolicy = TieredMergePolicy(), yieldsToSearches: Bool = false,
+                policy: TieredMergePolicy = TieredMergePolicy(), mergePriority: BackgroundPriority? = nil,
                 onCommit: (@Sendable (Manifest) -> Void)? = nil, onMerge: (@Sendable (MergeEvent) -> Void)? = nil) throws(IndexError) {
         self.directory = directory
         self.corpus = corpus
         self.gazetteer = gazetteer
         self.policy = policy
-        self.yieldsToSearches = yieldsToSearches
+        self.mergePriority = mergePriority
         self.onCommit = onCommit
         self.onMerge = onMerge
         try FileIO.makeDirectory(directory)
@@ -262,7 +262,7 @@ public final class IndexWriter: Sendable {
         mergeThreads.enter()
         Thread.detachNewThread { [self] in
             defer { mergeThreads.leave() }
-            if yieldsToSearches { BackgroundPriority.lowerCurrentThread() }
+            mergePriority?.applyToCurrentThread()
             while let inputs = nextMerge() {
                 do throws(IndexError) {
                     try merge(inputs)
