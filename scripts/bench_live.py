@@ -144,11 +144,12 @@ def main():
         # 2. Queries during a full rebuild.
         baseline = {q: conn.ask({"op": "search", "query": q, "limit": 10})["result"]["total"] for q in MIX}
         idle = []
-        for i in range(200):
+        for i in range(3000):
             q = MIX[i % len(MIX)]
             t0 = time.perf_counter()
             conn.ask({"op": "search", "query": q, "limit": 10})
-            idle.append((time.perf_counter() - t0) * 1000)
+            idle.append((q, (time.perf_counter() - t0) * 1000))
+        idle_load = os.getloadavg()[0]
         control = Connection(sock)
         generation = status["generation"]
         report = control.ask({"op": "reindex", "rebuild": True})
@@ -168,18 +169,26 @@ def main():
             except (OSError, ValueError) as error:
                 errors.append(repr(error))
                 conn = Connection(sock)
-            samples.append((time.perf_counter() - t0) * 1000)
+            samples.append((q, (time.perf_counter() - t0) * 1000))
             if t0 - last_check > 0.25:
                 last_check = t0
                 done, status = settled(control)
                 if done and status["generation"] > generation and status["lastReindex"]["kind"] == "rebuild":
                     break
         wall = time.perf_counter() - t_start
+        busy_load = os.getloadavg()[0]
         last = status["lastReindex"]
-        print(f"idle, same client and mix: p50 {percentile(idle, 0.5):.2f} ms, p99 {percentile(idle, 0.99):.2f} ms over {len(idle)} queries")
+
+        def summary(pairs):
+            times = [t for _, t in pairs]
+            return f"p50 {percentile(times, 0.5):.2f} ms, p99 {percentile(times, 0.99):.2f} ms, max {max(times):.2f} ms"
+
+        print(f"idle, same client and mix: {summary(idle)} over {len(idle)} queries (1-min load average {idle_load:.1f})")
         print(f"during reindex --rebuild ({last['seconds']:.1f} s) and its merges ({wall:.1f} s in all, generation {generation} -> "
-              f"{status['generation']}): {len(samples)} queries, p50 {percentile(samples, 0.5):.2f} ms, "
-              f"p99 {percentile(samples, 0.99):.2f} ms, max {max(samples):.2f} ms, {len(errors)} errors")
+              f"{status['generation']}): {len(samples)} queries, {summary(samples)}, {len(errors)} errors "
+              f"(1-min load average {busy_load:.1f})")
+        for q in MIX:
+            print(f"  {q:14s} idle {summary([p for p in idle if p[0] == q])}; rebuilding {summary([p for p in samples if p[0] == q])}")
         for error in errors[:5]:
             print("  error:", error)
         if errors:

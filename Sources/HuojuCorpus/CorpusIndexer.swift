@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 import HuojuIndex
 import HuojuParser
 import HuojuText
@@ -50,6 +51,8 @@ public struct CorpusIndexer {
     public let corpus: String
     public let writer: IndexWriter
     public var threads = 2
+    /// The workers' priority; nil keeps the caller's (`huojud index`).
+    public var priority: BackgroundPriority?
     /// Target amount of text per segment: big enough for few segments, small enough that
     /// each worker's in-memory inversion stays bounded.
     public var segmentBytes = 24 << 20
@@ -84,6 +87,11 @@ public struct CorpusIndexer {
     public func update(_ mode: Mode, excluding: Set<String> = [], progress: Progress? = nil) throws(IndexError) -> Summary {
         let started = DispatchTime.now().uptimeNanoseconds
         var summary = Summary(mode: mode)
+        // A corpus folder that is not there (an unmounted drive, a typo) empties nothing.
+        var root = stat()
+        guard stat(corpus, &root) == 0, root.st_mode & S_IFMT == S_IFDIR else {
+            throw .io("cannot read the corpus folder \(corpus): \(errno == 0 ? "not a folder" : String(cString: strerror(errno)))")
+        }
         let listing = CorpusScanner.scan(corpus, skipping: [writer.directory])
         summary.skipped = listing.skipped
         let known = mode == .rebuild ? [:] : writer.sources
@@ -109,24 +117,35 @@ public struct CorpusIndexer {
         let progressState = Mutex((files: 0, bytes: 0))
         let fileCount = candidates.count
         let writer = self.writer, recognizer = self.recognizer
-        DispatchQueue.concurrentPerform(iterations: max(1, min(threads, chunks.count))) { _ in
-            let analyzer = Analyzer()
-            while true {
-                let slot = next.add(1, ordering: .relaxed).oldValue
-                guard slot < chunks.count else { return }
-                let result = Result { () throws(IndexError) -> ChunkResult in
-                    try Self.build(chunks[slot], writer: writer, analyzer: analyzer, recognizer: recognizer) { files, bytes in
-                        let (done, total) = progressState.withLock { state in
-                            state.files += files
-                            state.bytes += bytes
-                            return (state.files, state.bytes)
+        // Own threads rather than the shared pool's: a lowered priority ends with them.
+        let workers = DispatchGroup()
+        let priority = self.priority
+        for _ in 0..<max(1, min(threads, chunks.count)) {
+            workers.enter()
+            let worker = Thread {
+                defer { workers.leave() }
+                priority?.applyToCurrentThread()
+                let analyzer = Analyzer()
+                while true {
+                    let slot = next.add(1, ordering: .relaxed).oldValue
+                    guard slot < chunks.count else { return }
+                    let result = Result { () throws(IndexError) -> ChunkResult in
+                        try Self.build(chunks[slot], writer: writer, analyzer: analyzer, recognizer: recognizer) { files, bytes in
+                            let (done, total) = progressState.withLock { state in
+                                state.files += files
+                                state.bytes += bytes
+                                return (state.files, state.bytes)
+                            }
+                            progress?(done, fileCount, total)
                         }
-                        progress?(done, fileCount, total)
                     }
+                    results.withLock { $0[slot] = result }
                 }
-                results.withLock { $0[slot] = result }
             }
+            worker.stackSize = 8 << 20
+            worker.start()
         }
+        workers.wait()
         var change = IndexWriter.Change(removed: removed, replacesAll: mode == .rebuild)
         var refreshed: [SourceFile] = []
         var failure: IndexError?

@@ -67,9 +67,14 @@ public final class IndexWriter: Sendable {
     /// segments whenever the index does not hold this one yet.
     private let gazetteer: (text: String, fingerprint: String)?
     public let policy: TieredMergePolicy
+    /// The priority of the merge thread; nil keeps the caller's (`huojud index`).
+    public let mergePriority: BackgroundPriority?
     private let onCommit: (@Sendable (Manifest) -> Void)?
     private let onMerge: (@Sendable (MergeEvent) -> Void)?
     private let state: Mutex<State>
+    /// Apart from `state`, so that reading it never waits for a commit. Changes of `running`
+    /// happen under `state`'s lock too, so no commit's merges are missed.
+    private let merges = Mutex(MergeStats())
     private let mergeThreads = DispatchGroup()
 
     private struct State {
@@ -77,7 +82,6 @@ public final class IndexWriter: Sendable {
         var nextSegment: Int
         /// Files whose size or mtime changed but not their content: recorded with the next commit.
         var refreshed: [String: SourceFile] = [:]
-        var merges = MergeStats()
     }
 
     /// Opens the folder for writing (creating it when needed) and removes what a crashed run
@@ -87,12 +91,13 @@ public final class IndexWriter: Sendable {
     /// `onCommit` runs after every commit with the new manifest, in commit order, while the
     /// next commit waits: the place to open the new snapshot. It must not call the writer.
     public init(directory: String, corpus: String?, gazetteer: (text: String, fingerprint: String)? = nil, replacing: Bool = false,
-                policy: TieredMergePolicy = TieredMergePolicy(),
+                policy: TieredMergePolicy = TieredMergePolicy(), mergePriority: BackgroundPriority? = nil,
                 onCommit: (@Sendable (Manifest) -> Void)? = nil, onMerge: (@Sendable (MergeEvent) -> Void)? = nil) throws(IndexError) {
         self.directory = directory
         self.corpus = corpus
         self.gazetteer = gazetteer
         self.policy = policy
+        self.mergePriority = mergePriority
         self.onCommit = onCommit
         self.onMerge = onMerge
         try FileIO.makeDirectory(directory)
@@ -241,25 +246,28 @@ public final class IndexWriter: Sendable {
 
     // MARK: Merging
 
-    public var mergeStats: MergeStats { state.withLock { $0.merges } }
+    public var mergeStats: MergeStats { merges.withLock { $0 } }
 
     /// Starts merging in the background when the policy asks for it; one merge at a time, each
     /// committed like any other change, until the policy is satisfied.
     public func startMerges() {
-        let start = state.withLock { state -> Bool in
-            guard !state.merges.running else { return false }
-            state.merges.running = true
-            return true
+        let start = state.withLock { _ in
+            merges.withLock { merges -> Bool in
+                guard !merges.running else { return false }
+                merges.running = true
+                return true
+            }
         }
         guard start else { return }
         mergeThreads.enter()
         Thread.detachNewThread { [self] in
             defer { mergeThreads.leave() }
+            mergePriority?.applyToCurrentThread()
             while let inputs = nextMerge() {
                 do throws(IndexError) {
                     try merge(inputs)
                 } catch {
-                    state.withLock { $0.merges.running = false; $0.merges.lastError = error.description }
+                    state.withLock { _ in merges.withLock { $0.running = false; $0.lastError = error.description } }
                     onMerge?(.failed(error))
                     return
                 }
@@ -275,7 +283,7 @@ public final class IndexWriter: Sendable {
     private func nextMerge() -> [SegmentInfo]? {
         state.withLock { state in
             guard let ids = policy.findMerge(state.manifest.segments) else {
-                state.merges.running = false
+                merges.withLock { $0.running = false }
                 return nil
             }
             let inputs = state.manifest.segments.filter { ids.contains($0.id) }
@@ -307,11 +315,11 @@ public final class IndexWriter: Sendable {
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
             let record = MergeRecord(segments: inputs.count, documents: output.segment?.docCount ?? 0,
                                      reclaimed: view.deletedCount, seconds: seconds, generation: generation)
-            state.withLock { state in
-                state.merges.completed += 1
-                state.merges.reclaimed += record.reclaimed
-                state.merges.last = record
-                state.merges.lastError = nil
+            merges.withLock { merges in
+                merges.completed += 1
+                merges.reclaimed += record.reclaimed
+                merges.last = record
+                merges.lastError = nil
             }
             onMerge?(.committed(record))
         } catch {

@@ -14,7 +14,8 @@ import Synchronization
 /// complete when it is closed after writing or moved in; until then (`IN_CREATE`,
 /// `IN_MODIFY`) it is in progress and passes leave it alone, unless it saw no write for 5 s
 /// (a hard link, a writer that stalled). New folders are watched as they appear; a queue
-/// overflow or a vanished root rewatches everything, and the next pass rescans anyway.
+/// overflow rewatches everything; a root that vanishes is watched again when it is back.
+/// Every pass rescans the whole folder anyway.
 /// Hidden files and folders and the temporary names the scanner skips are ignored.
 public final class CorpusWatcher: Sendable {
     public struct Failure: Error, CustomStringConvertible {
@@ -61,11 +62,21 @@ public final class CorpusWatcher: Sendable {
             let now = DispatchTime.now().uptimeNanoseconds
             var deadline: UInt64? = burst.map { min($0.last + Self.quiet, $0.first + Self.maximumDelay) }
             if let stall = writing.withLock({ $0.values.min() }).map({ $0 + Self.stalled }) { deadline = min(deadline ?? stall, stall) }
+            // A root that vanished is looked for every second; when it is back, it is rescanned.
+            let rootWatched = watches.paths.values.contains(root)
+            if !rootWatched { deadline = min(deadline ?? now + Self.maximumDelay, now + Self.maximumDelay) }
             let timeout = deadline.map { Int32(clamping: ($0 > now ? $0 - now : 0) / 1_000_000 + 1) } ?? -1
             var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
             if poll(&poller, 1, timeout) > 0 {
                 let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
                 if count > 0, handle(buffer[0..<count], &watches) {
+                    let now = DispatchTime.now().uptimeNanoseconds
+                    burst = (burst?.first ?? now, now)
+                }
+            }
+            if !rootWatched {
+                watches.add(root)
+                if watches.paths.values.contains(root) {
                     let now = DispatchTime.now().uptimeNanoseconds
                     burst = (burst?.first ?? now, now)
                 }

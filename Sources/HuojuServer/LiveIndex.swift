@@ -86,6 +86,7 @@ public final class LiveIndex: Sendable {
         }
         let writer = try IndexWriter(
             directory: directory, corpus: corpus, gazetteer: (gazetteer.serialized, gazetteer.fingerprint), replacing: repairing, policy: policy,
+            mergePriority: .bulk,
             onCommit: { [weak self] manifest in self?.committed(manifest) },
             onMerge: { [weak self] event in self?.merged(event) }
         )
@@ -142,6 +143,7 @@ public final class LiveIndex: Sendable {
 
     /// Runs `first`, then whatever was queued meanwhile, until nothing is.
     private func drain(_ first: ReindexReport) {
+        BackgroundPriority.prompt.applyToCurrentThread()
         var report = first
         while true {
             let finished = run(report)
@@ -166,6 +168,7 @@ public final class LiveIndex: Sendable {
         guard let writer = writer.withLock({ $0 }), let corpus else { return report }
         var indexer = CorpusIndexer(corpus: corpus, writer: writer, gazetteer: gazetteer)
         indexer.threads = threads
+        indexer.priority = report.kind == .rebuild ? .bulk : .prompt
         do {
             let summary = try indexer.update(report.kind == .rebuild ? .rebuild : .incremental,
                                              excluding: watcher.withLock { $0 }?.inProgress() ?? [])

@@ -142,6 +142,24 @@ import Glibc
         #expect(sources.count == 5 && !sources.contains { $0.contains("/Index/") }, "\(sources)")
     }
 
+    @Test func aCorpusFolderThatVanishesLosesNothingAndIsWatchedAgainWhenItIsBack() throws {
+        let (directory, corpus) = try Self.makeFolder()
+        let daemon = try Daemon(directory: directory, corpus: corpus)
+        defer { daemon.stop() }
+        let client = try LineClient(path: daemon.socket)
+        #expect(Self.passDone(client, trigger: "start"))
+        let documents = Self.status(client)["documents"] as? Int
+        try FileManager.default.moveItem(atPath: corpus, toPath: directory + "/unmounted")
+        #expect(Self.eventually { Self.lastReindex(client)["state"] as? String == "failed" }, "\(daemon.logText)")
+        #expect((Self.lastReindex(client)["message"] as? String)?.contains("cannot read the corpus folder") == true)
+        #expect(Self.status(client)["documents"] as? Int == documents, "nothing was deleted")
+        try FileManager.default.moveItem(atPath: directory + "/unmounted", toPath: corpus)
+        usleep(1_500_000)  // the watcher looks for the folder every second
+        try Self.issue("Zqxzeta").write(to: URL(fileURLWithPath: corpus + "/back.txt"))
+        #expect(Self.eventually { Self.paths(client, "zqxzeta") == [corpus + "/back.txt"] }, "\(daemon.logText)")
+        #expect(Self.status(client)["documents"] as? Int ?? 0 > documents ?? 0)
+    }
+
     @Test func withoutWatchingSighupAndReindexPickUpChanges() throws {
         let (directory, corpus) = try Self.makeFolder()
         let daemon = try Daemon(directory: directory, corpus: corpus, arguments: ["--no-watch"])
