@@ -2,7 +2,7 @@
 import Foundation
 import PackageDescription
 
-/// libFuzzer harnesses for Huoju (run them with scripts/fuzz). A package of its own, so that
+/// libFuzzer harnesses for Huoju (build and run them with scripts/fuzz). A package of its own, so that
 /// the normal build never needs libFuzzer; built with `swift build -c release
 /// --sanitize=fuzzer --sanitize=address`, which instruments the engine modules too. Each
 /// target only forwards inputs to `FuzzChecks` (Tests/HuojuFuzzChecks in the main package),

@@ -81,12 +81,22 @@ enum FileIO {
 }
 
 /// A read-only memory mapping of a whole file, unmapped when released.
+///
+/// Fuzz builds (`-D HUOJU_FUZZ_HEAP_FILES`, see scripts/fuzz) read the file into a heap
+/// buffer of exactly its size instead: AddressSanitizer cannot see reads past the end of a
+/// mapping (the rest of the page is readable), but it reports any past the end of a heap block.
 final class MappedFile: @unchecked Sendable {
     let bytes: UnsafeRawBufferPointer
     let name: String
 
     init(path: String, name: String) throws(IndexError) {
         self.name = name
+        #if HUOJU_FUZZ_HEAP_FILES
+        let contents = try FileIO.readAll(path)
+        let copy = UnsafeMutableRawBufferPointer.allocate(byteCount: contents.count, alignment: 16)
+        copy.copyBytes(from: contents)
+        bytes = UnsafeRawBufferPointer(copy)
+        #else
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw FileIO.errorText("cannot open index file", path) }
         defer { close(fd) }
@@ -101,9 +111,14 @@ final class MappedFile: @unchecked Sendable {
             throw FileIO.errorText("cannot map", path)
         }
         bytes = UnsafeRawBufferPointer(start: address, count: size)
+        #endif
     }
 
     deinit {
+        #if HUOJU_FUZZ_HEAP_FILES
+        UnsafeMutableRawBufferPointer(mutating: bytes).deallocate()
+        #else
         if let base = bytes.baseAddress { munmap(UnsafeMutableRawPointer(mutating: base), bytes.count) }
+        #endif
     }
 }
