@@ -82,7 +82,7 @@ let package = Package(
             path: "Tests/HuojuFuzzChecks"
         ),
         .testTarget(name: "HuojuTextTests", dependencies: ["HuojuText", "HuojuParser", "HuojuTestSupport"]),
-        .testTarget(name: "HuojuParserTests", dependencies: ["HuojuParser"]),
+        .testTarget(name: "HuojuParserTests", dependencies: ["HuojuParser", "HuojuTestSupport"]),
         .testTarget(name: "HuojuZonesTests", dependencies: ["HuojuZones", "HuojuParser", "HuojuText", "HuojuTestSupport"]),
         .testTarget(name: "HuojuIndexTests", dependencies: ["HuojuIndex", "HuojuText"]),
         .testTarget(name: "HuojuServerTests", dependencies: ["HuojuServer", "HuojuProtocol", "HuojuTestSupport"]),

@@ -1,5 +1,6 @@
 import Foundation
 import HuojuParser
+import HuojuTestSupport
 import Testing
 
 /// Inputs the parser has never seen must never crash, hang or lose text.
@@ -84,18 +85,5 @@ import Testing
             let empty = parsed.articles.filter { ($0.title + $0.body + ($0.source ?? "") + ($0.byline ?? "")).isEmpty }
             #expect(empty.isEmpty, "empty article from: \(text.debugDescription)")
         }
-    }
-}
-
-/// Deterministic generator so failures reproduce.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

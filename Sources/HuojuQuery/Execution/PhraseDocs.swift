@@ -9,6 +9,8 @@ final class PhraseDocs: DocIterator {
     /// The terms, rarest first, with their offsets in the phrase.
     let terms: [TermDocs]
     private let offsets: [Int64]
+    /// Documents holding every term (doc ids and skip data only).
+    private let approximation: DocIterator
     private var buffers: [[UInt32]]
     private var starts: [Int64] = []
     /// `frequency` is the phrase frequency in `frequencyDoc`, computed at most once per doc.
@@ -27,34 +29,19 @@ final class PhraseDocs: DocIterator {
         self.terms = terms.map(\.0)
         offsets = terms.map(\.1)
         buffers = Array(repeating: [], count: terms.count)
+        approximation = self.terms.count == 1 ? self.terms[0] : try ConjunctionDocs(self.terms)
         super.init(cost: terms[0].0.cost)
-        doc = try align(self.terms[0].doc)
+        doc = approximation.doc
     }
 
     override func next() throws(IndexError) -> UInt32 {
-        guard doc != Self.end else { return doc }
-        doc = try align(try terms[0].next())
+        doc = try approximation.next()
         return doc
     }
 
     override func advance(to target: UInt32) throws(IndexError) -> UInt32 {
-        if doc < target { doc = try align(try terms[0].advance(to: target)) }
+        doc = try approximation.advance(to: target)
         return doc
-    }
-
-    private func align(_ start: UInt32) throws(IndexError) -> UInt32 {
-        var target = start
-        outer: while target != Self.end {
-            for term in terms.dropFirst() {
-                let doc = try term.advance(to: target)
-                if doc > target {
-                    target = try terms[0].advance(to: doc)
-                    continue outer
-                }
-            }
-            return target
-        }
-        return Self.end
     }
 
     override func matches() throws(IndexError) -> Bool { try frequency() > 0 }
