@@ -210,9 +210,11 @@ import Glibc
         }
         searcher.start()
         for _ in 0..<3 {
+            // Wait for this rebuild's own commit: the previous one's "done" report is still the last.
+            let before = Self.status(client)["generation"] as? Int ?? 0
             let rebuild = try run("huoju", ["reindex", "--rebuild", "--socket", daemon.socket])
             #expect(rebuild.status == 0 && rebuild.stdout.contains("rebuild reindex"), "\(rebuild.stdout)\(rebuild.stderr)")
-            #expect(Self.passDone(client, trigger: "request"))
+            #expect(Self.eventually { (Self.status(client)["generation"] as? Int ?? 0) > before && Self.passDone(client, trigger: "request") })
         }
         #expect(Self.eventually { Self.status(client)["merging"] as? Bool == false })
         done.store(true, ordering: .relaxed)
