@@ -28,7 +28,6 @@ final class RequestHandler: ChannelDuplexHandler {
     private var waiting = CircularBuffer<LineFramer.Frame>()
     private var running = 0
     private var readHeld = false
-    private var repliedSinceIdle = false
 
     init(service: QueryService, pool: NIOThreadPool, peer: Peer, server: ServerState) {
         self.service = service
@@ -87,18 +86,17 @@ final class RequestHandler: ChannelDuplexHandler {
             if case .success(.shutdown) = result { server.requestShutdown() }
             let (handler, context) = bound.value
             handler.running -= 1
-            if case .success = result { handler.repliedSinceIdle = true }
             handler.pump(context: context)
         }
         tail = written.map { _ in }.recover { _ in }
     }
 
-    /// The idle timeout passed without a read: close unless a reply went out meanwhile. A
+    /// The idle timeout passed without a request read or a reply written (`allTimeout`): a
     /// client still being answered a long pipelined burst is not idle; one with nothing sent,
     /// or that does not read its replies (they stop going out), is.
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if event is IdleStateHandler.IdleStateEvent {
-            if repliedSinceIdle { repliedSinceIdle = false } else { context.close(promise: nil) }
+            context.close(promise: nil)
         } else {
             context.fireUserInboundEventTriggered(event)
         }

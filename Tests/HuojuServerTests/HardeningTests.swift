@@ -184,8 +184,8 @@ import Glibc
             }
             return client.isClosedByPeer()
         }
-        #expect(closedWithin(8, idle), "idle client still connected")
-        #expect(closedWithin(10, flood), "never-reading client still connected")
+        #expect(closedWithin(6, idle), "idle client still connected 6 s after connecting (idle timeout 2 s)")
+        #expect(closedWithin(7, flood), "never-reading client still connected after 7 s (idle timeout 2 s)")
         while slowCut.withLock({ $0 }) == nil, Date().timeIntervalSince(started) < 20 { usleep(50_000) }
         let cut = try #require(slowCut.withLock { $0 }, "slow client still connected after 20 s")
         #expect(cut < 8, "slow client cut after \(cut) s")
