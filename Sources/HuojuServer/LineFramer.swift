@@ -6,11 +6,14 @@ import NIOCore
 /// as soon as the limit is crossed and its remaining bytes, up to the next newline, are
 /// dropped, so the connection stays usable. A request whose line is not complete within
 /// `requestTimeout` of its first byte closes the connection: a client trickling bytes cannot
-/// hold a connection (and its memory) forever. Empty lines are ignored; a trailing CR is
-/// dropped.
-final class LineFramer: ChannelInboundHandler {
+/// hold a connection (and its memory) forever. Time during which the daemon itself did not
+/// read (the handler after it holds reads while earlier requests of the connection wait)
+/// does not count: a client that pipelined a long burst is not the slow one. Empty lines are
+/// ignored; a trailing CR is dropped.
+final class LineFramer: ChannelDuplexHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = Frame
+    typealias OutboundIn = ByteBuffer
 
     enum Frame {
         case line([UInt8])
@@ -22,6 +25,8 @@ final class LineFramer: ChannelInboundHandler {
     private var buffer: [UInt8] = []
     private var discarding = false
     private var deadline: Scheduled<Void>?
+    /// Whether the daemon asked for more bytes since the deadline was armed.
+    private var reading = false
 
     init(limit: Int, requestTimeout: TimeAmount) {
         self.limit = limit
@@ -61,14 +66,27 @@ final class LineFramer: ChannelInboundHandler {
     private func updateDeadline(context: ChannelHandlerContext) {
         let incomplete = !buffer.isEmpty || discarding
         if incomplete, deadline == nil {
-            let channel = context.channel
-            deadline = context.eventLoop.scheduleTask(in: requestTimeout) {
-                channel.close(promise: nil)
-            }
+            arm(context: context)
         } else if !incomplete, let scheduled = deadline {
             scheduled.cancel()
             deadline = nil
         }
+    }
+
+    private func arm(context: ChannelHandlerContext) {
+        reading = false
+        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        deadline = context.eventLoop.scheduleTask(in: requestTimeout) {
+            let (framer, context) = bound.value
+            // Still asking for bytes that do not come: the client is slow. Otherwise the
+            // daemon held reads meanwhile; give the client its time from now on.
+            if framer.reading { context.close(promise: nil) } else { framer.arm(context: context) }
+        }
+    }
+
+    func read(context: ChannelHandlerContext) {
+        reading = true
+        context.read()
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {

@@ -11,8 +11,8 @@ import Synchronization
 /// of a connection are on the pool at once, and none start while the client does not read
 /// its replies: the rest wait here and the connection is not read meanwhile, so one client
 /// that pipelines thousands of requests (or never reads) cannot queue the pool for everyone
-/// else, nor buffer replies without bound. A connection idle for longer than the idle timeout
-/// is closed.
+/// else, nor buffer replies without bound. A connection with neither a request read nor a
+/// reply written for longer than the idle timeout is closed.
 final class RequestHandler: ChannelDuplexHandler {
     typealias InboundIn = LineFramer.Frame
     typealias OutboundIn = ByteBuffer
@@ -91,6 +91,9 @@ final class RequestHandler: ChannelDuplexHandler {
         tail = written.map { _ in }.recover { _ in }
     }
 
+    /// The idle timeout passed without a request read or a reply written (`allTimeout`): a
+    /// client still being answered a long pipelined burst is not idle; one with nothing sent,
+    /// or that does not read its replies (they stop going out), is.
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if event is IdleStateHandler.IdleStateEvent {
             context.close(promise: nil)

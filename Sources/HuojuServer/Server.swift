@@ -182,7 +182,9 @@ final class ConnectionGate: ChannelInboundHandler, RemovableChannelHandler {
         }
         do {
             try context.pipeline.syncOperations.addHandlers([
-                IdleStateHandler(readTimeout: configuration.idleTimeout),
+                // Idle: no request read and no reply written (a reply that does not go out
+                // is a client that does not read).
+                IdleStateHandler(allTimeout: configuration.idleTimeout),
                 BackPressureHandler(),
                 LineFramer(limit: ProtocolVersion.maximumRequestBytes, requestTimeout: configuration.requestTimeout),
                 RequestHandler(service: service, pool: pool, peer: peer, server: state),

@@ -184,14 +184,37 @@ import Glibc
             }
             return client.isClosedByPeer()
         }
-        #expect(closedWithin(8, idle), "idle client still connected")
-        #expect(closedWithin(10, flood), "never-reading client still connected")
+        #expect(closedWithin(6, idle), "idle client still connected 6 s after connecting (idle timeout 2 s)")
+        #expect(closedWithin(7, flood), "never-reading client still connected after 7 s (idle timeout 2 s)")
         while slowCut.withLock({ $0 }) == nil, Date().timeIntervalSince(started) < 20 { usleep(50_000) }
         let cut = try #require(slowCut.withLock { $0 }, "slow client still connected after 20 s")
         #expect(cut < 8, "slow client cut after \(cut) s")
         while !floodDone.withLock({ $0 }), Date().timeIntervalSince(started) < 20 { usleep(50_000) }
         #expect(floodDone.withLock { $0 })
         #expect(try run("huoju", ["ping", "--socket", daemon.socket]).status == 0)
+    }
+
+    /// A client that pipelines far more work than the timeouts and reads every reply is not
+    /// mistaken for an idle or slow one while its requests wait their turn.
+    @Test func aLongPipelinedBurstIsAnsweredInFullDespiteShortTimeouts() throws {
+        let daemon = try Daemon(arguments: ["--idle-timeout", "1", "--request-timeout", "1"])
+        defer { daemon.stop() }
+        let client = try LineClient(path: daemon.socket)
+        let count = 3000
+        let sender = Thread {
+            let burst = (0..<count).map { #"{"op":"search","id":\#($0),"query":"高新区 人才","limit":3}"# }.joined(separator: "\n") + "\n"
+            client.send(Array(burst.utf8))
+        }
+        let started = Date()
+        sender.start()
+        var answered = 0
+        while answered < count, let reply = client.readReply() {
+            #expect(reply["id"] as? Int == answered && reply["ok"] as? Bool == true)
+            answered += 1
+        }
+        #expect(answered == count, "connection closed after \(answered) of \(count) replies")
+        // Not vacuous: the burst must outlast the timeouts.
+        #expect(Date().timeIntervalSince(started) > 1.2, "burst answered in \(Date().timeIntervalSince(started)) s")
     }
 
     @Test func connectionsBeyondTheLimitAreRefusedAndLogged() throws {
