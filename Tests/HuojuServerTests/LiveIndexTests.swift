@@ -29,7 +29,7 @@ import Glibc
     }
 
     /// Polls until `condition` holds (true) or 20 s pass (false).
-    static func eventually(within seconds: Double = 20, _ condition: () -> Bool) -> Bool {
+    static func eventually(within seconds: Double = 60, _ condition: () -> Bool) -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
             if condition() { return true }
@@ -178,6 +178,8 @@ import Glibc
         let reindex = try run("huoju", ["reindex", "--socket", daemon.socket])
         #expect(reindex.status == 0 && reindex.stdout.contains("incremental reindex"), "\(reindex.stdout)\(reindex.stderr)")
         #expect(Self.eventually { Self.paths(client, "zqxdelta").isEmpty })
+        // The new generation is searchable as soon as it is committed; the pass reports done just after.
+        #expect(Self.passDone(client, trigger: "request"))
         let human = try run("huoju", ["status", "--socket", daemon.socket])
         #expect(human.stdout.contains("1 removed files"), "\(human.stdout)")
     }
