@@ -1,3 +1,4 @@
+import FuzzEntry
 import HuojuFuzzChecks
 
 /// libFuzzer entry point of the `protocol` target; the check itself is `FuzzChecks.run("protocol", _:)`.

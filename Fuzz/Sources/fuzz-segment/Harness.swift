@@ -1,4 +1,5 @@
 import Foundation
+import FuzzEntry
 import HuojuFuzzChecks
 
 /// libFuzzer entry point of the `segment` target; the check itself is `FuzzChecks.run("segment", _:)`.
