@@ -1,13 +1,16 @@
 import Foundation
+import FuzzEntry
 import HuojuFuzzChecks
 
 /// libFuzzer entry point of the `segment` target; the check itself is `FuzzChecks.run("segment", _:)`.
 /// libFuzzer calls it from one thread.
 let checks = FuzzChecks()
 
-/// `HUOJU_FUZZ_WRITE_SEEDS=DIR` writes the seeds (the intact files) into DIR.
+/// Sets up before the first input (so setup is not timed as one). `HUOJU_FUZZ_WRITE_SEEDS=DIR`
+/// writes the seeds (the intact files) into DIR.
 @_cdecl("LLVMFuzzerInitialize")
 public func initialize(_ argc: UnsafeMutablePointer<Int32>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>) -> Int32 {
+    checks.prepare("segment")
     if let directory = ProcessInfo.processInfo.environment["HUOJU_FUZZ_WRITE_SEEDS"] {
         for seed in checks.segmentSeeds() {
             precondition(FileManager.default.createFile(atPath: directory + "/" + seed.name, contents: Data(seed.bytes)))
