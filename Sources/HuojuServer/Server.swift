@@ -104,9 +104,9 @@ public final class HuojudServer: Service, Sendable {
                 }
             }
 
-        // The socket is created owner-only and then opened up to exactly the requested mode:
-        // it is never world-accessible, not even between bind and chmod.
-        let previousMask = umask(0o177)
+        // The socket is created with exactly the requested mode (bind applies the umask to 0777):
+        // no chmod afterwards, so no client ever sees it with another mode.
+        let previousMask = umask(~configuration.socketMode & 0o777)
         let listener: Channel
         do {
             listener = try await bootstrap.bind(unixDomainSocketPath: path).get()
@@ -115,7 +115,6 @@ public final class HuojudServer: Service, Sendable {
             throw SocketGuard.Failure(description: "cannot listen on \(path): \(error)")
         }
         umask(previousMask)
-        chmod(path, configuration.socketMode)
         listenerBox.withLock { $0 = listener }
         logger.notice("serving", metadata: ["socket": "\(path)", "mode": "\(String(configuration.socketMode, radix: 8))"])
 

@@ -213,7 +213,7 @@ final class SampleIndex: @unchecked Sendable {
         var binary: [UInt8] = [0x7F, 0x45, 0x4C, 0x46, 0, 0, 0, 1]
         for i in 0..<4096 { binary.append(UInt8(truncatingIfNeeded: i &* 131 &+ 7)) }
         try Data(binary).write(to: URL(fileURLWithPath: corpus + "/d_binary.txt"))
-        FileManager.default.createFile(atPath: corpus + "/e_empty.txt", contents: Data())
+        try Data().write(to: URL(fileURLWithPath: corpus + "/e_empty.txt"))
         try FileManager.default.createSymbolicLink(atPath: corpus + "/sub/loop", withDestinationPath: corpus)
 
         let summary = try CorpusIndexer.rebuild(corpus: corpus, index: index)

@@ -86,8 +86,11 @@ final class LineClient: @unchecked Sendable {
     let fd: Int32
     private var pending: [UInt8] = []
 
+    /// Connects before `self.fd` is set: a class whose properties are all set runs `deinit` when
+    /// its init throws, and closing the descriptor twice could close another thread's new file.
     init(path: String, timeoutSeconds: Double = 30) throws {
-        fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw Daemon.Failure(message: "socket failed: \(errno)") }
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
         let bytes = Array(path.utf8)
@@ -95,7 +98,8 @@ final class LineClient: @unchecked Sendable {
         let result = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
         }
-        guard result == 0 else { close(fd); throw Daemon.Failure(message: "connect failed: \(errno)") }
+        guard result == 0 else { let error = errno; close(fd); throw Daemon.Failure(message: "connect failed: \(error)") }
+        self.fd = fd
         var timeout = timeval(tv_sec: Int(timeoutSeconds), tv_usec: Int(timeoutSeconds.truncatingRemainder(dividingBy: 1) * 1e6))
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
     }

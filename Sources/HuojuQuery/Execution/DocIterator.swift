@@ -190,63 +190,58 @@ final class DisjunctionDocs: DocIterator {
     override var isExact: Bool { clauses.allSatisfy(\.isExact) }
 }
 
-/// Documents of `include` that `exclude` does not match (`-part`).
-final class ExclusionDocs: DocIterator {
-    private let include: DocIterator
-    private let exclude: DocIterator
+/// The documents of `inner` that `matches()` further confirms: the forwarding every filter
+/// shares. Filters never make the approximation cheaper, only the confirmation stricter.
+class FilteredDocs: DocIterator {
+    let inner: DocIterator
 
-    init(_ include: DocIterator, excluding exclude: DocIterator) {
-        self.include = include
-        self.exclude = exclude
-        super.init(cost: include.cost)
-        doc = include.doc
-    }
-
-    override func next() throws(IndexError) -> UInt32 {
-        doc = try include.next()
-        return doc
-    }
-
-    override func advance(to target: UInt32) throws(IndexError) -> UInt32 {
-        doc = try include.advance(to: target)
-        return doc
-    }
-
-    override func matches() throws(IndexError) -> Bool {
-        guard try include.matches() else { return false }
-        guard try exclude.advance(to: doc) == doc else { return true }
-        return !(try exclude.matches())
-    }
-
-    override var isExact: Bool { false }
-}
-
-/// The documents of `inner` that the segment has not deleted (a replaced or removed file's
-/// articles stay in their segment, marked, until a merge drops them).
-final class LiveDocs: DocIterator {
-    private let inner: DocIterator
-    private let segment: SegmentReader
-
-    init(_ inner: DocIterator, segment: SegmentReader) {
+    init(_ inner: DocIterator) {
         self.inner = inner
-        self.segment = segment
         super.init(cost: inner.cost)
         doc = inner.doc
     }
 
-    override func next() throws(IndexError) -> UInt32 {
+    override final func next() throws(IndexError) -> UInt32 {
         doc = try inner.next()
         return doc
     }
 
-    override func advance(to target: UInt32) throws(IndexError) -> UInt32 {
+    override final func advance(to target: UInt32) throws(IndexError) -> UInt32 {
         doc = try inner.advance(to: target)
         return doc
+    }
+
+    override final var isExact: Bool { false }
+}
+
+/// Documents of `inner` that `exclude` does not match (`-part`).
+final class ExclusionDocs: FilteredDocs {
+    private let exclude: DocIterator
+
+    init(_ include: DocIterator, excluding exclude: DocIterator) {
+        self.exclude = exclude
+        super.init(include)
+    }
+
+    override func matches() throws(IndexError) -> Bool {
+        guard try inner.matches() else { return false }
+        guard try exclude.advance(to: doc) == doc else { return true }
+        return !(try exclude.matches())
+    }
+}
+
+/// The documents of `inner` that the segment has not deleted (a replaced or removed file's
+/// articles stay in their segment, marked, until a merge drops them).
+final class LiveDocs: FilteredDocs {
+    private let segment: SegmentReader
+
+    init(_ inner: DocIterator, segment: SegmentReader) {
+        self.segment = segment
+        super.init(inner)
     }
 
     override func matches() throws(IndexError) -> Bool {
         guard !segment.isDeleted(doc) else { return false }
         return try inner.matches()
     }
-    override var isExact: Bool { false }
 }

@@ -99,9 +99,7 @@ final class Evaluation {
                 if try plan.root.matches() {
                     total += 1
                     if keepMatches { segmentMatches.append(doc) }
-                    var score = 0.0
-                    for scorer in plan.scorers { score += try scorer.score(at: doc) }
-                    top.offer(ScoredDoc(segment: s, local: doc, global: base + Int(doc), score: score, partial: pass == .partial))
+                    top.offer(ScoredDoc(segment: s, local: doc, global: base + Int(doc), score: try plan.score(doc), partial: pass == .partial))
                 }
                 doc = try plan.root.next()
             }
@@ -125,10 +123,8 @@ final class Evaluation {
             var doc = plan.root.doc
             while doc != DocIterator.end {
                 if try plan.root.matches() {
-                    var score = 0.0
-                    for scorer in plan.scorers { score += try scorer.score(at: doc) }
                     docs.append(doc)
-                    scores.append(score)
+                    scores.append(try plan.score(doc))
                 }
                 doc = try plan.root.next()
             }
@@ -163,6 +159,13 @@ final class Evaluation {
 private struct SegmentPlan {
     let root: DocIterator
     let scorers: [FieldScorer]
+
+    /// `doc`'s BM25 score: its scorers' parts, summed in scorer order (as `explain` sums them).
+    func score(_ doc: UInt32) throws(IndexError) -> Double {
+        var score = 0.0
+        for scorer in scorers { score += try scorer.score(at: doc) }
+        return score
+    }
 
     /// Scores within a rounding error of the threshold still count as competitive.
     private static let slack = 1 + 1e-9

@@ -40,7 +40,6 @@ final class FieldScorer {
     let term: ScoringTerm
     private let source: Source
     private let segment: SegmentReader
-    private let iterator: DocIterator
     private var blockUpTo: UInt32 = 0
     private var blockBound = -1.0
 
@@ -48,9 +47,12 @@ final class FieldScorer {
         self.term = term
         self.source = source
         self.segment = segment
+    }
+
+    private var iterator: DocIterator {
         switch source {
-        case .word(let docs): iterator = docs
-        case .phrase(let docs): iterator = docs
+        case .word(let docs): docs
+        case .phrase(let docs): docs
         }
     }
 
