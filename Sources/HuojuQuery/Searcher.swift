@@ -84,7 +84,7 @@ public final class Searcher: Sendable {
             let evaluation = try Evaluation(query: query, snapshot: snapshot)
             if request.groupByZone {
                 let all = try evaluation.scoreAll()
-                let facets = ZoneFacets.count(all.matches, in: try zones(), gazetteer: gazetteer)
+                let facets = ZoneFacets.count(all.matches, in: try zones())
                 let groups = try zoneGroups(evaluation, all, query: query, analyzer: analyzer, request: request)
                 return SearchResult(total: all.matches.reduce(0) { $0 + $1.count }, partialTotal: 0,
                                     tookMs: Self.milliseconds(since: started), hits: [], facets: facets, groups: groups)
@@ -93,7 +93,7 @@ public final class Searcher: Sendable {
             // Facets need every exact match: kept with exact counting, left out with top-k.
             let exact = try evaluation.collect(.exact, k: wanted, counting: request.counting, keepMatches: request.counting == .exact)
             var facets: SearchFacets?
-            if let matches = exact.matches { facets = ZoneFacets.count(matches, in: try zones(), gazetteer: gazetteer) }
+            if let matches = exact.matches { facets = ZoneFacets.count(matches, in: try zones()) }
             var ranked = exact.hits
             var partialTotal = 0
             if !request.exact, ranked.count < wanted {
@@ -171,7 +171,7 @@ public final class Searcher: Sendable {
     /// The snapshot's zone table, built once.
     private func zones() throws(IndexError) -> ZoneTable {
         if let table = zoneTable.withLock({ $0 }) { return table }
-        let table = try ZoneTable(snapshot)
+        let table = try ZoneTable(snapshot, gazetteer: gazetteer)
         zoneTable.withLock { $0 = table }
         return table
     }

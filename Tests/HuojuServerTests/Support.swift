@@ -47,7 +47,7 @@ final class Daemon {
         socket = self.directory + "/huoju.sock"
         self.index = index ?? self.directory + "/idx"
         log = URL(fileURLWithPath: self.directory + "/log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
+        try Data().write(to: log)
         let serve = [binDirectory + "/huojud", "serve", "--corpus", corpus ?? SharedCorpus.directory!.path, "--index", self.index, "--socket", socket,
                      "--log-level", "debug"] + arguments
         if let fileLimit {

@@ -1,4 +1,5 @@
 import HuojuIndex
+import HuojuZones
 
 /// Per document, the zones it names (with mentions) and its primary zone: the `zone` and
 /// `primaryZone` postings of a snapshot turned around once, so facets and zone rankings cost
@@ -12,6 +13,12 @@ import HuojuIndex
 struct ZoneTable: Sendable {
     /// Zone names as the index stores them (folded); a zone id indexes this.
     let names: [String]
+    /// Per zone id: the name a reply shows (the gazetteer's canonical name, else the stored
+    /// one), whether the gazetteer lists it, and the rank of that name in ascending order,
+    /// so per-search sorting compares integers instead of strings.
+    let labels: [String]
+    let listed: [Bool]
+    let labelRank: [Int32]
     let segments: [Segment]
 
     struct Segment: Sendable {
@@ -23,7 +30,7 @@ struct ZoneTable: Sendable {
         var primary: [Int32]
     }
 
-    init(_ snapshot: IndexSnapshot) throws(IndexError) {
+    init(_ snapshot: IndexSnapshot, gazetteer: Gazetteer) throws(IndexError) {
         var ids: [String: Int32] = [:]
         var names: [String] = []
         func id(_ name: String) -> Int32 {
@@ -70,6 +77,12 @@ struct ZoneTable: Sendable {
         }
         self.names = names
         self.segments = segments
+        let canonical = names.map { gazetteer.canonical(folded: $0) }
+        labels = zip(names, canonical).map { $1 ?? $0 }
+        listed = canonical.map { $0 != nil }
+        var rank = [Int32](repeating: 0, count: names.count)
+        for (position, id) in labels.indices.sorted(by: { [labels] in labels[$0] < labels[$1] }).enumerated() { rank[id] = Int32(position) }
+        labelRank = rank
     }
 
     /// Calls `visit(match index, zone id, mentions, is primary)` for every zone each match

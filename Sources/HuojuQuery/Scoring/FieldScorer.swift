@@ -100,6 +100,7 @@ final class FieldScorer {
         try iterator.advance(to: doc)
         return bound(at: doc)
     }
+
     /// This term's part of `doc`'s score, for `--explain`; nil when the term is absent.
     func explain(at doc: UInt32, docCount: Int) throws(IndexError) -> ExplainEntry? {
         let tf = try frequency(at: doc)
