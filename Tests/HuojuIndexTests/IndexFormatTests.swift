@@ -41,7 +41,12 @@ func temporaryDirectory() -> String {
                 var iterator = try PostingsIterator(postings: p, positions: q, info: info, docLimit: .max, file: "t")
                 var seen = 0
                 while iterator.doc != PostingsIterator.end {
-                    #expect(try iterator.positions() == expected[iterator.doc])
+                    // Positions read for every other document, some twice: documents skipped
+                    // or read again must not shift the positions of later ones.
+                    if iterator.doc % 2 == 0 {
+                        #expect(try iterator.positions() == expected[iterator.doc])
+                        if iterator.doc % 4 == 0 { #expect(try iterator.positions() == expected[iterator.doc]) }
+                    }
                     #expect(iterator.termFrequency == expected[iterator.doc]!.count)
                     seen += 1
                     try iterator.next()

@@ -19,6 +19,9 @@ public struct PostingsIterator {
 
     public let docFreq: Int
     public private(set) var doc: UInt32 = 0
+    /// The current document's term frequency. Stored, not computed: a getter on a struct held
+    /// by a class (as `TermDocs` holds this) copies the whole struct per call, arrays and all.
+    public private(set) var termFrequency = 0
 
     private let postings: UnsafeRawBufferPointer
     private let positionsFile: UnsafeRawBufferPointer
@@ -36,6 +39,8 @@ public struct PostingsIterator {
     // Positions cursor: the byte offset where the positions of docs[positionIndex] start.
     private var positionCursor = 0
     private var positionIndex = 0
+    /// Where the positions of the document last read start.
+    private var currentPositions = 0
 
     /// `docLimit` is the segment's document count: every document id must be below it.
     init(postings: UnsafeRawBufferPointer, positions: UnsafeRawBufferPointer, info: TermInfo, docLimit: UInt32, file: String) throws(IndexError) {
@@ -91,7 +96,6 @@ public struct PostingsIterator {
         if blockCount == 0 { doc = Self.end } else { try load(block: 0) }
     }
 
-    public var termFrequency: Int { Int(freqs[index]) }
 
     @discardableResult
     public mutating func next() throws(IndexError) -> UInt32 {
@@ -99,6 +103,7 @@ public struct PostingsIterator {
         index += 1
         if index < docs.count {
             doc = docs[index]
+            termFrequency = Int(freqs[index])
         } else if block + 1 < skips.count {
             try load(block: block + 1)
         } else {
@@ -130,7 +135,12 @@ public struct PostingsIterator {
 
     /// The positions of the current document, ascending, written over `buffer` (reused across
     /// documents so phrase matching allocates nothing per document).
+    ///
+    /// Decodes in place (no `ByteReader`: this runs for every candidate of a phrase) and
+    /// leaves the cursor after the document, so reading the next document's positions skips
+    /// nothing; reading the same document again starts over from `currentPositions`.
     public mutating func positions(into buffer: inout [UInt32]) throws(IndexError) {
+        if positionIndex > index { (positionIndex, positionCursor) = (index, currentPositions) }
         // Step over the positions of the block's earlier documents: count vint ends (bytes
         // below 0x80) instead of decoding them.
         var skip = 0
@@ -138,21 +148,34 @@ public struct PostingsIterator {
             skip += Int(freqs[positionIndex])
             positionIndex += 1
         }
+        let bytes = positionsFile
         var cursor = positionCursor
         while skip > 0 {
-            guard cursor < positionsFile.count else { throw .corrupt(file: file, "positions run past the end of the file") }
-            if positionsFile[cursor] < 0x80 { skip -= 1 }
+            guard cursor < bytes.count else { throw .corrupt(file: file, "positions run past the end of the file") }
+            if bytes[cursor] < 0x80 { skip -= 1 }
             cursor += 1
         }
-        positionCursor = cursor
-        var reader = ByteReader(positionsFile, offset: positionCursor, file: file)
+        currentPositions = cursor
+        let count = Int(freqs[index])
         buffer.removeAll(keepingCapacity: true)
+        buffer.reserveCapacity(count)
         var position: UInt64 = 0
-        for _ in 0..<freqs[index] {
-            position += try reader.readVInt()
+        for _ in 0..<count {
+            var delta: UInt64 = 0, shift: UInt64 = 0
+            while true {
+                guard cursor < bytes.count, shift < 64 else { throw .corrupt(file: file, "truncated or overlong position at byte \(cursor)") }
+                let byte = bytes[cursor]
+                cursor += 1
+                delta |= UInt64(byte & 0x7F) << shift
+                if byte < 0x80 { break }
+                shift += 7
+            }
+            position += delta
             guard position < UInt64(UInt32.max) else { throw .corrupt(file: file, "position out of range") }
             buffer.append(UInt32(position))
         }
+        positionCursor = cursor
+        positionIndex = index + 1
     }
 
     /// The highest `score(tf, length)` over a block's impacts: a bound of `score` on all of
@@ -198,6 +221,7 @@ public struct PostingsIterator {
         guard docs.last == skips[newBlock].lastDoc else { throw .corrupt(file: file, "block does not end at its skip entry") }
         index = 0
         doc = docs[0]
+        termFrequency = Int(freqs[0])
         positionCursor = skips[newBlock].positionOffset
         positionIndex = 0
     }

@@ -9,10 +9,16 @@ enum ZoneFacets {
     /// `matches[s]`: segment s's exact matches (local ids, ascending).
     static func count(_ matches: [[UInt32]], in table: ZoneTable) -> SearchFacets {
         var articles = [Int](repeating: 0, count: table.names.count), primary = articles
-        for (segment, docs) in matches.enumerated() {
-            table.forEachZone(of: docs, in: segment) { _, zone, _, isPrimary in
-                articles[zone] += 1
-                if isPrimary { primary[zone] += 1 }
+        // Counted through buffer pointers: arrays captured and mutated by the closure would
+        // be checked for uniqueness on every increment.
+        articles.withUnsafeMutableBufferPointer { articles in
+            primary.withUnsafeMutableBufferPointer { primary in
+                for (segment, docs) in matches.enumerated() {
+                    table.forEachZone(of: docs, in: segment) { _, zone, _, isPrimary in
+                        articles[zone] += 1
+                        if isPrimary { primary[zone] += 1 }
+                    }
+                }
             }
         }
         // Most articles first, then most primary, then by name: integers only, because an

@@ -72,23 +72,26 @@ final class PhraseDocs: DocIterator {
             let start = Int64(position) - offsets[0]
             if start >= 0 { starts.append(start) }
         }
-        for i in 1..<terms.count where !starts.isEmpty {
+        var live = starts.count
+        for i in 1..<terms.count where live > 0 {
             try terms[i].positions(into: &buffers[i])
             let offset = offsets[i]
-            var kept = 0, j = 0
             buffers[i].withUnsafeBufferPointer { positions in
-                for k in starts.indices {
-                    let start = starts[k]
-                    let wanted = start + offset
-                    while j < positions.count, Int64(positions[j]) < wanted { j += 1 }
-                    if j < positions.count, Int64(positions[j]) == wanted {
-                        starts[kept] = start
-                        kept += 1
+                starts.withUnsafeMutableBufferPointer { starts in
+                    var kept = 0, j = 0
+                    for k in 0..<live {
+                        let start = starts[k]
+                        let wanted = start + offset
+                        while j < positions.count, Int64(positions[j]) < wanted { j += 1 }
+                        if j < positions.count, Int64(positions[j]) == wanted {
+                            starts[kept] = start
+                            kept += 1
+                        }
                     }
+                    live = kept
                 }
             }
-            starts.removeLast(starts.count - kept)
         }
-        return starts.count
+        return live
     }
 }
