@@ -40,11 +40,6 @@ final class FieldScorer {
     let term: ScoringTerm
     private let source: Source
     private let segment: SegmentReader
-    /// Copied out of `term`: reading a field of a struct that holds strings can copy (and
-    /// retain) the whole struct, on every scored document.
-    private let weight: Double
-    private let averageLength: Double
-    private let field: Field
     private var blockUpTo: UInt32 = 0
     private var blockBound = -1.0
 
@@ -52,9 +47,6 @@ final class FieldScorer {
         self.term = term
         self.source = source
         self.segment = segment
-        weight = term.weight
-        averageLength = term.averageLength
-        field = term.field
     }
 
     private var iterator: DocIterator {
@@ -75,7 +67,7 @@ final class FieldScorer {
     func score(at doc: UInt32) throws(IndexError) -> Double {
         let tf = try frequency(at: doc)
         guard tf > 0 else { return 0 }
-        return weight * BM25.tfNorm(tf: tf, length: segment.fieldLength(field, doc), averageLength: averageLength)
+        return term.weight * BM25.tfNorm(tf: tf, length: segment.fieldLength(term.field, doc), averageLength: term.averageLength)
     }
 
     /// The most any document in `target...upTo` can score, and `upTo`, without moving the
@@ -85,7 +77,7 @@ final class FieldScorer {
         if next == DocIterator.end { return (0, DocIterator.end) }
         if next > target { return (0, next - 1) }
         if blockBound >= 0, target <= blockUpTo { return (blockBound, blockUpTo) }
-        let weight = weight, averageLength = averageLength
+        let weight = term.weight, averageLength = term.averageLength
         let score = { (tf: Int, length: Int) in weight * BM25.tfNorm(tf: tf, length: length, averageLength: averageLength) }
         var value = Double.infinity, upTo = DocIterator.end
         switch source {
