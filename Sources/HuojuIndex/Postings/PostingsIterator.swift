@@ -96,7 +96,6 @@ public struct PostingsIterator {
         if blockCount == 0 { doc = Self.end } else { try load(block: 0) }
     }
 
-
     @discardableResult
     public mutating func next() throws(IndexError) -> UInt32 {
         guard doc != Self.end else { return doc }
@@ -136,9 +135,9 @@ public struct PostingsIterator {
     /// The positions of the current document, ascending, written over `buffer` (reused across
     /// documents so phrase matching allocates nothing per document).
     ///
-    /// Decodes in place (no `ByteReader`: this runs for every candidate of a phrase) and
-    /// leaves the cursor after the document, so reading the next document's positions skips
-    /// nothing; reading the same document again starts over from `currentPositions`.
+    /// Runs for every candidate document of a phrase, so it decodes in place and leaves the
+    /// cursor after the document: reading the next document's positions skips nothing, and
+    /// reading the same document again starts over from `currentPositions`.
     public mutating func positions(into buffer: inout [UInt32]) throws(IndexError) {
         if positionIndex > index { (positionIndex, positionCursor) = (index, currentPositions) }
         // Step over the positions of the block's earlier documents: count vint ends (bytes
