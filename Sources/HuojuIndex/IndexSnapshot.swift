@@ -108,11 +108,16 @@ public final class IndexSnapshot: Sendable {
         return (segment, UInt32(global - bases[segment]))
     }
 
-    /// Checks what `open` does not: every posting list, and that the source table and the
+    /// Checks every segment file's CRC-32 (what `open` does not), naming a damaged file.
+    public func verifyChecksums() throws(IndexError) {
+        for segment in segments { try segment.core.verifyChecksums() }
+    }
+
+    /// Checks what `open` does not: every checksum, every posting list, and that the source table and the
     /// deletes agree (every live document belongs to exactly one corpus file, and that file's
     /// path is the one stored with its first and last article).
     public func verify() throws(IndexError) {
-        for segment in segments { try segment.verifyPostings() }
+        for segment in segments { try segment.verify() }
         let index = Dictionary(uniqueKeysWithValues: segments.map { ($0.info.id, $0) })
         var owned: [String: DeletedDocs] = [:]
         for source in manifest.sources {

@@ -42,12 +42,23 @@ public struct TermKey: Hashable, Comparable, Sendable, CustomStringConvertible {
         TermKey(bytes: [field.rawValue, 0] + Array(text.utf8))
     }
 
+    /// Layer byte of edge terms: a CJK character at the start or end of a run of CJK
+    /// characters, with positions. Unigrams keep no positions; a phrase that holds a lone
+    /// character beside a Latin word or a gap (`2023年`, `"5G 网"`) finds it among the edges,
+    /// since a character with something other than CJK beside it ends its run.
+    static let edgeLayer: UInt8 = 3
+
+    /// The edge term of a CJK character in a field.
+    public static func edge(_ field: Field, _ character: some StringProtocol) -> TermKey {
+        TermKey(bytes: [field.rawValue, edgeLayer] + Array(character.utf8))
+    }
+
     public static func < (lhs: TermKey, rhs: TermKey) -> Bool { lhs.bytes.lexicographicallyPrecedes(rhs.bytes) }
 
     public var description: String {
         guard bytes.count >= 2 else { return "?" }
         let field = Field(rawValue: bytes[0])?.name ?? "?"
-        return "\(field):\(["k", "g", "w"][Int(min(bytes[1], 2))]):\(String(decoding: bytes[2...], as: UTF8.self))"
+        return "\(field):\(["k", "g", "w", "e"][Int(min(bytes[1], 3))]):\(String(decoding: bytes[2...], as: UTF8.self))"
     }
 }
 

@@ -62,6 +62,10 @@ public final class LiveIndex: Sendable {
         var otherGazetteer = false
         do throws(IndexError) {
             let snapshot = try IndexSnapshot.open(directory: directory)
+            // Opening a snapshot checks sizes and footers only. The daemon checks every byte
+            // once, when it starts, so it never serves a damaged index (later snapshots open
+            // segments it wrote itself); a repair also walks every posting list.
+            if repair { try snapshot.verify() } else { try snapshot.verifyChecksums() }
             let searcher: Searcher
             do { searcher = try Searcher(snapshot: snapshot) } catch {
                 guard case .index(let error) = error else { throw IndexError.io(error.description) }

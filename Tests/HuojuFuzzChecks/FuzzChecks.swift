@@ -109,7 +109,7 @@ public final class FuzzChecks: @unchecked Sendable {
                       "issue:7", "date:2021-01-01..2022-12-31 园区", "5G", "AI 政策", "发展"] {
             _ = try? searcher.search(SearchRequest(query: query, limit: 20, explain: true))
         }
-        for segment in snapshot.segments { try? segment.verifyPostings() }
+        for segment in snapshot.segments { try? segment.verify() }
         for global in stride(from: 0, to: snapshot.docCount, by: 17) { _ = try? snapshot.document(global: global) }
     }
 
@@ -125,6 +125,13 @@ public final class FuzzChecks: @unchecked Sendable {
     public func segmentSeeds() -> [(name: String, bytes: [UInt8])] {
         damage.names.enumerated().map { index, name in
             (name, [UInt8(index), 3] + Array(FileManager.default.contents(atPath: self.index + "/" + name)!))
+        }
+    }
+
+    /// Writes the segment seeds into `directory` (`Fuzz/Seeds/segment` after a format change).
+    public func writeSegmentSeeds(to directory: String) {
+        for seed in segmentSeeds() {
+            precondition(FileManager.default.createFile(atPath: directory + "/" + seed.name, contents: Data(seed.bytes)))
         }
     }
 }

@@ -28,9 +28,10 @@ import Testing
 
     /// The segment seeds are the intact files of the tiny index: each opens as it is, so the
     /// segment target starts from a valid index (a format change makes them stale: regenerate
-    /// them with `HUOJU_FUZZ_WRITE_SEEDS=Fuzz/Seeds/segment Fuzz/.build/release/fuzz-segment -runs=0`).
+    /// them with `HUOJU_FUZZ_WRITE_SEEDS=$PWD/Fuzz/Seeds/segment swift test --filter segmentSeedsOpenAsTheyAre`).
     @Test func segmentSeedsOpenAsTheyAre() throws {
         let checks = FuzzChecks()
+        if let directory = ProcessInfo.processInfo.environment["HUOJU_FUZZ_WRITE_SEEDS"] { checks.writeSegmentSeeds(to: directory) }
         let seeds = Self.inputs("Seeds", "segment")
         #expect(seeds.count == checks.segmentSeeds().count)
         for seed in seeds {

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import HuojuIndex
 @testable import HuojuText
+import HuojuTestSupport
 
 /// Writes a small index in a fresh temporary folder.
 func temporaryDirectory() -> String {
@@ -32,9 +33,14 @@ func temporaryDirectory() -> String {
             for position in positions { docs.append(doc); positionList.append(position) }
             expected[doc] = positions
         }
+        var term = TermPostings()
+        for (doc, position) in zip(docs, positionList) {
+            if term.docs.last == doc { term.freqs[term.freqs.count - 1] += 1 } else { term.docs.append(doc); term.freqs.append(1) }
+            term.positions.append(position)
+        }
         var postings = ByteWriter(), positions = ByteWriter()
         postings.writeUInt32(0); positions.writeUInt32(0)  // headers, as in a segment
-        let info = PostingsWriter.write(docs: docs[...], positions: positionList[...], lengths: nil, postings: &postings, positionsOut: &positions)
+        let info = PostingsWriter.write(term, keepsPositions: true, lengths: nil, postings: &postings, positionsOut: &positions)
         #expect(info.docFreq == 1000)
         try postings.bytes.withUnsafeBytes { p throws in
             try positions.bytes.withUnsafeBytes { q throws in
@@ -64,17 +70,87 @@ func temporaryDirectory() -> String {
         }
     }
 
+    @Test func bitPackedBlocksRoundTripAtEveryWidth() throws {
+        var generator = SplitMix(seed: 11)
+        for width in 0...32 {
+            for count in [1, 7, 128] {
+                let values = (0..<count).map { _ in width == 0 ? 0 : UInt32(truncatingIfNeeded: generator.next() >> UInt64(64 - width)) }
+                var writer = ByteWriter()
+                values.withUnsafeBufferPointer { BitPacking.pack($0, into: &writer) }
+                // Exactly at the end of the buffer (the careful path) and with room after it (the fast path).
+                for padding in [0, 16] {
+                    let bytes = writer.bytes + [UInt8](repeating: 0xFF, count: padding)
+                    var decoded = [UInt32](repeating: 0, count: count)
+                    let end = try bytes.withUnsafeBytes { raw throws in
+                        try decoded.withUnsafeMutableBufferPointer { out throws in
+                            try BitPacking.unpack(raw, at: 0, end: raw.count, count: count, into: out.baseAddress!, file: "t")
+                        }
+                    }
+                    #expect(decoded == values, "width \(width), count \(count)")
+                    #expect(end == writer.count)
+                }
+            }
+        }
+    }
+
+    @Test func shortAndSingleDocumentPostingsKeepFrequenciesWithOrWithoutPositions() throws {
+        for docFreq in [1, 2, 127, 128, 129, 300] {
+            for keepsPositions in [true, false] {
+                var term = TermPostings()
+                for i in 0..<docFreq {
+                    term.docs.append(UInt32(i * 5 + 3))
+                    term.freqs.append(UInt32(i % 4 + 1))
+                    for p in 0..<(i % 4 + 1) where keepsPositions { term.positions.append(UInt32(p * 3 + i)) }
+                }
+                var postings = ByteWriter(), positions = ByteWriter()
+                postings.writeUInt32(0); positions.writeUInt32(0)
+                let info = PostingsWriter.write(term, keepsPositions: keepsPositions, lengths: nil, postings: &postings, positionsOut: &positions)
+                #expect((info.single != nil) == (docFreq == 1))
+                try postings.bytes.withUnsafeBytes { p throws in
+                    try positions.bytes.withUnsafeBytes { q throws in
+                        var iterator = try PostingsIterator(postings: p, positions: q, info: info, docLimit: 10_000, file: "t")
+                        var index = 0, positionIndex = 0
+                        while iterator.doc != PostingsIterator.end {
+                            #expect(iterator.doc == term.docs[index])
+                            #expect(iterator.termFrequency == Int(term.freqs[index]))
+                            let count = Int(term.freqs[index])
+                            if keepsPositions {
+                                #expect(try iterator.positions() == Array(term.positions[positionIndex..<(positionIndex + count)]))
+                            } else {
+                                #expect(throws: IndexError.self) { try iterator.positions() }
+                            }
+                            positionIndex += count
+                            index += 1
+                            try iterator.next()
+                        }
+                        #expect(index == docFreq)
+                        var skipping = try PostingsIterator(postings: p, positions: q, info: info, docLimit: 10_000, file: "t")
+                        let last = term.docs[docFreq - 1]
+                        #expect(skipping.block(containing: last)?.lastDoc == last)
+                        #expect(try skipping.advance(to: last) == last)
+                        #expect(try skipping.advance(to: last + 1) == PostingsIterator.end)
+                    }
+                }
+            }
+        }
+    }
+
     @Test func termDictionaryFindsEveryTermAndNothingElse() throws {
         var writer = TermDictionaryWriter()
         let terms = (0..<1000).map { TermKey(.body, .gram, "词\($0 * 3)") }.sorted()
-        for (i, term) in terms.enumerated() { writer.add(term, TermInfo(docFreq: i + 1, postingsOffset: UInt64(i * 10), positionsOffset: UInt64(i * 20))) }
+        // Every shape of entry: inlined single documents, terms with and without positions.
+        func info(_ i: Int) -> TermInfo {
+            TermInfo(docFreq: i + 1, postingsOffset: i == 0 ? 0 : UInt64(i * 10), positionsOffset: i % 3 == 0 ? 0 : UInt64(i * 20),
+                     keepsPositions: i % 3 != 0, single: i == 0 ? TermInfo.Single(doc: 77, frequency: 5) : nil)
+        }
+        for (i, term) in terms.enumerated() { writer.add(term, info(i)) }
         let bytes = writer.finish()
         try bytes.withUnsafeBytes { raw throws in
             let payload = try Footer.verify(raw, file: "t.tdi")
             let dictionary = try TermDictionary(payload, file: "t.tdi")
             #expect(dictionary.termCount == 1000)
             for (i, term) in terms.enumerated() {
-                #expect(try dictionary.lookup(term) == TermInfo(docFreq: i + 1, postingsOffset: UInt64(i * 10), positionsOffset: UInt64(i * 20)))
+                #expect(try dictionary.lookup(term) == info(i))
             }
             #expect(try dictionary.lookup(TermKey(.body, .gram, "词1")) == nil)
             #expect(try dictionary.lookup(TermKey(.title, .gram, "词0")) == nil)
@@ -175,8 +251,10 @@ func temporaryDirectory() -> String {
                 var damaged = original
                 damaged[offset] ^= 0x40
                 try damaged.write(to: URL(fileURLWithPath: path))
+                // Opening checks sizes, headers and footers only, so it may not notice; the
+                // full check (`huojud verify`) always does, and names the file.
                 do {
-                    _ = try IndexSnapshot.open(directory: directory)
+                    try IndexSnapshot.open(directory: directory).verify()
                     Issue.record("flipping byte \(offset) of \(name) went unnoticed")
                 } catch {
                     #expect(error.description.contains(name), "error does not name \(name): \(error)")
@@ -225,8 +303,8 @@ func temporaryDirectory() -> String {
             guard let error = error as? IndexError, case .corrupt(let file, let why) = error else { return false }
             return file == "manifest.json" && why.contains("checksum") && error.description.contains("huojud index --rebuild --corpus")
         }
-        // A manifest of format 1 (no checksum) is from an older huojud: rebuild, not damage.
-        try original.replacingOccurrences(of: #""formatVersion" : 2"#, with: #""formatVersion" : 1"#).write(toFile: path, atomically: true, encoding: .utf8)
+        // A manifest of format 2 is from an older huojud: rebuild, not damage.
+        try original.replacingOccurrences(of: #""formatVersion" : 3"#, with: #""formatVersion" : 2"#).write(toFile: path, atomically: true, encoding: .utf8)
         #expect {
             try IndexSnapshot.open(directory: directory)
         } throws: { error in

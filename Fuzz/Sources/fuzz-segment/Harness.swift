@@ -11,11 +11,7 @@ let checks = FuzzChecks()
 @_cdecl("LLVMFuzzerInitialize")
 public func initialize(_ argc: UnsafeMutablePointer<Int32>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>) -> Int32 {
     checks.prepare("segment")
-    if let directory = ProcessInfo.processInfo.environment["HUOJU_FUZZ_WRITE_SEEDS"] {
-        for seed in checks.segmentSeeds() {
-            precondition(FileManager.default.createFile(atPath: directory + "/" + seed.name, contents: Data(seed.bytes)))
-        }
-    }
+    if let directory = ProcessInfo.processInfo.environment["HUOJU_FUZZ_WRITE_SEEDS"] { checks.writeSegmentSeeds(to: directory) }
     return 0
 }
 

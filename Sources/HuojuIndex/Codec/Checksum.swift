@@ -1,7 +1,9 @@
 import CZlib
 
 /// Every index file ends with a footer: the CRC-32 of all bytes before it, then the magic.
-/// It is verified when the file is opened, so a flipped byte anywhere is caught and named.
+/// Opening a segment checks the magic (`payload`); `verify` checks the CRC, so a flipped byte
+/// anywhere is caught and named (by `huojud verify`, before a merge, and when a small file
+/// such as a deletion file is read whole).
 enum Footer {
     static let magic: UInt32 = 0x4A48_4654  // "TFHJ"
     static let size = 8
@@ -24,7 +26,16 @@ enum Footer {
         writer.writeUInt32(magic)
     }
 
-    /// Returns the payload (the bytes before the footer) after checking the footer.
+    /// Returns the payload (the bytes before the footer) after checking the footer's magic:
+    /// a truncated or foreign file is caught without reading the payload.
+    static func payload(_ bytes: UnsafeRawBufferPointer, file: String) throws(IndexError) -> UnsafeRawBufferPointer {
+        guard bytes.count >= size else { throw .corrupt(file: file, "shorter than its footer") }
+        var reader = ByteReader(bytes, offset: bytes.count - 4, file: file)
+        guard try reader.readUInt32() == magic else { throw .corrupt(file: file, "footer magic missing (truncated or not an index file)") }
+        return UnsafeRawBufferPointer(rebasing: bytes[0..<(bytes.count - size)])
+    }
+
+    /// Returns the payload (the bytes before the footer) after checking the footer and the CRC.
     static func verify(_ bytes: UnsafeRawBufferPointer, file: String) throws(IndexError) -> UnsafeRawBufferPointer {
         guard bytes.count >= size else { throw .corrupt(file: file, "shorter than its footer") }
         let payload = UnsafeRawBufferPointer(rebasing: bytes[0..<(bytes.count - size)])

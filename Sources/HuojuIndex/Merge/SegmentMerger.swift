@@ -1,6 +1,6 @@
 /// Merges segments into one by copying what they hold, without analysing text again: the
 /// term dictionaries are walked side by side in term order, each term's postings and
-/// positions are copied with doc ids renumbered, and stored documents, field lengths and
+/// positions are decoded a block at a time and written again with doc ids renumbered, and stored documents, field lengths and
 /// values are copied as they are. Deleted documents are left out.
 ///
 /// The result is byte for byte the segment `SegmentBuilder` would write for the live
@@ -15,6 +15,9 @@ enum SegmentMerger {
     }
 
     static func merge(_ inputs: [SegmentReader], directory: String, id: String) throws(IndexError) -> Output {
+        // Opening checks only sizes and footers: a merge reads every byte, so it checks them
+        // all first and never copies damage into a new segment.
+        for input in inputs { try input.core.verifyChecksums() }
         var docMaps: [[Int32]] = []
         var next: Int32 = 0
         for input in inputs {
@@ -50,31 +53,20 @@ enum SegmentMerger {
         var cursors = inputs.map { TermDictionary.Cursor($0.core.terms) }
         var heads: [(TermKey, TermInfo)?] = []
         for i in cursors.indices { heads.append(try cursors[i].next()) }
-        var docs: [UInt32] = [], termPositions: [UInt32] = []
+        var collapsed = TermPostings()
         while let term = heads.compactMap({ $0?.0 }).min() {
-            docs.removeAll(keepingCapacity: true)
-            termPositions.removeAll(keepingCapacity: true)
+            collapsed.removeAll()
+            var keepsPositions = false
             for i in inputs.indices {
                 guard let (headTerm, info) = heads[i], headTerm == term else { continue }
+                keepsPositions = info.keepsPositions
                 var iterator = try inputs[i].postings(info)
-                while iterator.doc != PostingsIterator.end {
-                    guard Int(iterator.doc) < docMaps[i].count else {
-                        throw .corrupt(file: SegmentFiles.name(inputs[i].info.id, .postings), "document id beyond the segment")
-                    }
-                    let target = docMaps[i][Int(iterator.doc)]
-                    if target >= 0 {
-                        for position in try iterator.positions() {
-                            docs.append(UInt32(target))
-                            termPositions.append(position)
-                        }
-                    }
-                    try iterator.next()
-                }
+                try iterator.drain(renumbering: docMaps[i], into: &collapsed)
                 heads[i] = try cursors[i].next()
             }
             // A term only deleted documents held is gone.
-            guard !docs.isEmpty else { continue }
-            dictionary.add(term, PostingsWriter.write(docs: docs[...], positions: termPositions[...],
+            guard !collapsed.docs.isEmpty else { continue }
+            dictionary.add(term, PostingsWriter.write(collapsed, keepsPositions: keepsPositions,
                                                       lengths: term.textFieldSlot.map { lengths[$0] },
                                                       postings: &postings, positionsOut: &positions))
         }

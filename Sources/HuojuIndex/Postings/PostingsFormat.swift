@@ -1,19 +1,25 @@
-/// Layout of a term's postings (`.doc`) and positions (`.pos`); see docs/index-format.md.
+/// Layout of a term's postings (`.doc`) and positions (`.pos`), format 3; see
+/// docs/index-format.md.
 ///
-/// `.doc`, at a term's postings offset:
+/// A term held by one document keeps nothing in `.doc`: its document and frequency are
+/// inlined in the term dictionary. Otherwise, at the term's postings offset:
 ///
-///     vint blockCount
-///     blockCount skip entries: vint lastDoc (delta from the previous block's lastDoc; absolute
-///         for the first), vint docBytes, vint positionBytes, vint impactCount (1…4), then
-///         impactCount pairs (vint tf, vint fieldLength): the block's score frontier
-///         (see `Impacts`)
-///     blockCount blocks of up to 128 documents: the doc ids as deltas (the first from the
-///         previous block's lastDoc, or absolute), then each document's term frequency
+///     when the term has full blocks (docFreq >= 128):
+///         vint skipBytes, then per full block a skip entry: vint lastDoc (delta from the
+///         previous block's lastDoc; absolute for the first), vint docBytes, vint
+///         positionBytes, vint impactCount (1…4), impactCount × (vint tf, vint fieldLength);
+///         then, when there is a tail, vint the tail's lastDoc delta
+///     full blocks of 128 documents: packed doc deltas (the first from the previous block's
+///         lastDoc, absolute in block 0), packed (term frequency − 1)
+///     the tail (docFreq % 128 documents): per document vint (delta << 1 | tf == 1), then
+///         vint tf when it is not 1
 ///
-/// `.pos`, at a term's positions offset: for every document in order, its positions as
-/// deltas (the first absolute). Skip entries let an intersection jump over whole blocks
-/// (documents and positions) without decoding them, and bound the BM25 score any document of
-/// a block can reach (its impacts), so top-k search skips blocks that cannot compete.
+/// Positions, kept only for the terms a phrase reads (`TermKey.keepsPositions`), follow the
+/// same blocks in `.pos`: a block's positions are each document's position deltas (the first
+/// absolute) in document order, as packed runs of 128 values and a vint remainder. Skip
+/// entries give a block's byte sizes, so an intersection jumps over whole blocks (documents
+/// and positions) reading skip entries only, and each entry's impacts bound the BM25 score of
+/// its documents for top-k search. The tail has no impacts: its bound is the term's weight.
 enum PostingsFormat {
     static let blockSize = 128
 }
@@ -49,60 +55,102 @@ extension TermKey {
     var textFieldSlot: Int? { bytes.first.flatMap { Field(rawValue: $0) }.flatMap { Field.text.firstIndex(of: $0) } }
 }
 
-/// Encodes one term's postings from its occurrences.
+/// One term's postings in memory: ascending documents, their frequencies, and (for a term that
+/// keeps positions) each document's positions, ascending, documents in order.
+struct TermPostings {
+    var docs: [UInt32] = []
+    var freqs: [UInt32] = []
+    var positions: [UInt32] = []
+
+    mutating func removeAll() {
+        docs.removeAll(keepingCapacity: true)
+        freqs.removeAll(keepingCapacity: true)
+        positions.removeAll(keepingCapacity: true)
+    }
+}
+
+/// Encodes one term's postings.
 enum PostingsWriter {
-    /// `docs` and `positions` are the term's occurrences: docs ascending, positions ascending
-    /// within a doc. `lengths` are the field lengths of the term's field by doc (nil for keyword
-    /// fields). Appends the postings and positions; returns where they start.
-    static func write(docs: ArraySlice<UInt32>, positions: ArraySlice<UInt32>, lengths: [UInt32]?,
+    /// Appends `term`'s postings and, when `keepsPositions`, its positions; returns where they
+    /// start (or the inlined document of a term held by one). `lengths` are the field lengths of
+    /// the term's field by doc (nil for keyword fields), for the impacts.
+    static func write(_ term: TermPostings, keepsPositions: Bool, lengths: [UInt32]?,
                       postings: inout ByteWriter, positionsOut: inout ByteWriter) -> TermInfo {
-        // Collapse occurrences into (doc, frequency).
-        var uniqueDocs: [UInt32] = []
-        var freqs: [UInt32] = []
-        for doc in docs {
-            if uniqueDocs.last == doc { freqs[freqs.count - 1] += 1 } else { uniqueDocs.append(doc); freqs.append(1) }
+        let docFreq = term.docs.count
+        var info = TermInfo(docFreq: docFreq, postingsOffset: UInt64(postings.count),
+                            positionsOffset: UInt64(positionsOut.count), keepsPositions: keepsPositions)
+        if docFreq == 1 {
+            info.single = TermInfo.Single(doc: term.docs[0], frequency: term.freqs[0])
+            if keepsPositions { writePositions(term, docs: 0..<1, from: 0, into: &positionsOut) }
+            return info
         }
-        let info = TermInfo(docFreq: uniqueDocs.count, postingsOffset: UInt64(postings.count), positionsOffset: UInt64(positionsOut.count))
-        let blockCount = (uniqueDocs.count + PostingsFormat.blockSize - 1) / PostingsFormat.blockSize
-        var blockData = ByteWriter(capacity: 512)
-        var skips = ByteWriter(capacity: blockCount * 6)
-        var blocks: [UInt8] = []
+        let fullBlocks = docFreq / PostingsFormat.blockSize
+        var skips = ByteWriter(capacity: fullBlocks * 8)
+        var blocks = ByteWriter(capacity: docFreq * 2)
+        var scratch = [UInt32](repeating: 0, count: PostingsFormat.blockSize)
         var previousLast: UInt32 = 0
-        var positionIndex = positions.startIndex
-        for block in 0..<blockCount {
-            let range = (block * PostingsFormat.blockSize)..<min(uniqueDocs.count, (block + 1) * PostingsFormat.blockSize)
-            blockData.removeAll()
-            var last = previousLast
-            for i in range {
-                blockData.writeVInt(UInt64(uniqueDocs[i] - (i == 0 ? 0 : last)))
-                last = uniqueDocs[i]
-            }
-            for i in range { blockData.writeVInt(UInt64(freqs[i])) }
-            let positionsStart = positionsOut.count
-            for i in range {
-                var previous: UInt32 = 0
-                for _ in 0..<freqs[i] {
-                    let position = positions[positionIndex]
-                    positionsOut.writeVInt(UInt64(position - previous))
-                    previous = position
-                    positionIndex += 1
-                }
-            }
-            skips.writeVInt(UInt64(last - (block == 0 ? 0 : previousLast)))
-            skips.writeVInt(blockData.count)
-            skips.writeVInt(positionsOut.count - positionsStart)
-            let impacts = Impacts.frontier(range.map { (freqs[$0], lengths?[Int(uniqueDocs[$0])] ?? 0) })
+        var positionIndex = 0
+        for block in 0..<fullBlocks {
+            let range = (block * PostingsFormat.blockSize)..<((block + 1) * PostingsFormat.blockSize)
+            let docStart = blocks.count, positionStart = positionsOut.count
+            for i in range { scratch[i - range.lowerBound] = term.docs[i] - (i == 0 ? 0 : term.docs[i - 1]) }
+            scratch.withUnsafeBufferPointer { BitPacking.pack($0, into: &blocks) }
+            for i in range { scratch[i - range.lowerBound] = term.freqs[i] - 1 }
+            scratch.withUnsafeBufferPointer { BitPacking.pack($0, into: &blocks) }
+            if keepsPositions { positionIndex = writePositions(term, docs: range, from: positionIndex, into: &positionsOut) }
+            let last = term.docs[range.upperBound - 1]
+            skips.writeVInt(UInt64(last - previousLast))
+            skips.writeVInt(blocks.count - docStart)
+            skips.writeVInt(positionsOut.count - positionStart)
+            let impacts = Impacts.frontier(range.map { (term.freqs[$0], lengths?[Int(term.docs[$0])] ?? 0) })
             skips.writeVInt(impacts.count)
             for impact in impacts {
                 skips.writeVInt(UInt64(impact.tf))
                 skips.writeVInt(UInt64(impact.length))
             }
-            blocks.append(contentsOf: blockData.bytes)
             previousLast = last
         }
-        postings.writeVInt(blockCount)
-        postings.writeBytes(skips.bytes)
-        postings.writeBytes(blocks)
+        let tail = (fullBlocks * PostingsFormat.blockSize)..<docFreq
+        if !tail.isEmpty {
+            for i in tail {
+                let delta = UInt64(term.docs[i] - (i == 0 ? 0 : term.docs[i - 1]))
+                let frequency = term.freqs[i]
+                blocks.writeVInt(delta << 1 | (frequency == 1 ? 1 : 0))
+                if frequency != 1 { blocks.writeVInt(UInt64(frequency)) }
+            }
+            if keepsPositions { positionIndex = writePositions(term, docs: tail, from: positionIndex, into: &positionsOut) }
+            if fullBlocks > 0 { skips.writeVInt(UInt64(term.docs[docFreq - 1] - previousLast)) }
+        }
+        if fullBlocks > 0 {
+            postings.writeVInt(skips.count)
+            postings.writeBytes(skips.bytes)
+        }
+        postings.writeBytes(blocks.bytes)
         return info
+    }
+
+    /// Writes the positions of `docs` (indexes into `term.docs`), which start at
+    /// `term.positions[from]`: per-document deltas as packed runs of 128 and a vint remainder.
+    /// Returns the index after them.
+    private static func writePositions(_ term: TermPostings, docs: Range<Int>, from start: Int, into out: inout ByteWriter) -> Int {
+        var deltas: [UInt32] = []
+        var index = start
+        for doc in docs {
+            var previous: UInt32 = 0
+            for _ in 0..<term.freqs[doc] {
+                let position = term.positions[index]
+                deltas.append(position - previous)
+                previous = position
+                index += 1
+            }
+        }
+        let packed = deltas.count / PostingsFormat.blockSize * PostingsFormat.blockSize
+        deltas.withUnsafeBufferPointer { all in
+            for run in stride(from: 0, to: packed, by: PostingsFormat.blockSize) {
+                BitPacking.pack(UnsafeBufferPointer(rebasing: all[run..<(run + PostingsFormat.blockSize)]), into: &out)
+            }
+        }
+        for delta in deltas[packed...] { out.writeVInt(UInt64(delta)) }
+        return index
     }
 }

@@ -2,17 +2,32 @@
 /// frequencies, and on demand their positions.
 ///
 /// Invariant: `doc` is the current document, or `PostingsIterator.end` once exhausted. Blocks
-/// are decoded whole (128 documents at a time); `advance(to:)` skips blocks by their last doc.
-/// `block(containing:)` reads only skip entries (Lucene's "shallow advance"): it tells which
-/// block could hold a document and the score bound of that block without decoding it.
+/// are decoded whole (128 documents at a time, the tail at once). Skip entries are read
+/// lazily, one at a time as the iterator (or `block(containing:)`, Lucene's "shallow
+/// advance") moves past them: opening a term costs the same for ten documents or a million.
+/// A block's positions are decoded only when a document of it is asked for its positions.
 public struct PostingsIterator {
-    /// One block's skip entry: where it ends and where its impacts are.
+    /// A block as its skip entry describes it: where it ends and where its impacts are.
     public struct Block: Sendable {
         public var lastDoc: UInt32
+        /// Byte offset of the impact pairs in `.doc`; `impactCount` 0 for the tail, which has
+        /// none (its bound is the term's weight).
+        var impactOffset: Int
+        var impactCount: Int
+    }
+
+    /// Reads skip entries in order. `index` is the block the cursor stands on (`-1` before the
+    /// first); its documents start at `docOffset` and its positions at `positionOffset`.
+    private struct SkipCursor {
+        var offset: Int
+        var index = -1
+        var block = Block(lastDoc: 0, impactOffset: 0, impactCount: 0)
         var docOffset: Int
         var positionOffset: Int
-        var impactStart: Int
-        var impactCount: Int
+        var docBytes = 0
+        var positionBytes = 0
+        /// The last document of the block before: what this block's first doc delta starts from.
+        var previousLastDoc: UInt32 = 0
     }
 
     public static let end = UInt32.max
@@ -27,20 +42,23 @@ public struct PostingsIterator {
     private let positionsFile: UnsafeRawBufferPointer
     private let file: String
     private let docLimit: UInt32
-    private var skips: [Block] = []
-    /// Every block's impacts, flat: tf, length, tf, length, …
-    private var impacts: [UInt32] = []
-    private var block = -1
-    /// The block `block(containing:)` last answered; only moves forward.
-    private var shallowBlock = 0
+    private let keepsPositions: Bool
+    private let fullBlocks: Int
+    /// Blocks in all: the full ones and the tail.
+    private let blockCount: Int
+    private let skipEnd: Int
+    /// The skip cursor of the decoded block, and the one `block(containing:)` moves.
+    private var deep: SkipCursor
+    private var shallow: SkipCursor
+    /// The decoded block: documents and frequencies; `index` is the current one.
     private var docs: [UInt32] = []
     private var freqs: [UInt32] = []
     private var index = 0
-    // Positions cursor: the byte offset where the positions of docs[positionIndex] start.
-    private var positionCursor = 0
-    private var positionIndex = 0
-    /// Where the positions of the document last read start.
-    private var currentPositions = 0
+    private var count = 0
+    /// The decoded block's positions (when asked for), and where each document's start.
+    private var blockPositions: [UInt32] = []
+    private var positionStarts: [Int] = []
+    private var positionsDecoded = false
 
     /// `docLimit` is the segment's document count: every document id must be below it.
     init(postings: UnsafeRawBufferPointer, positions: UnsafeRawBufferPointer, info: TermInfo, docLimit: UInt32, file: String) throws(IndexError) {
@@ -49,62 +67,53 @@ public struct PostingsIterator {
         self.docFreq = info.docFreq
         self.docLimit = docLimit
         self.file = file
-        guard info.docFreq <= Int(docLimit) else { throw .corrupt(file: file, "document frequency above the segment's document count") }
-        var reader = ByteReader(postings, offset: Int(clamping: info.postingsOffset), file: file)
-        let blockCount = try reader.readInt()
-        guard blockCount == (info.docFreq + PostingsFormat.blockSize - 1) / PostingsFormat.blockSize else {
-            throw .corrupt(file: file, "block count does not match the document frequency")
+        keepsPositions = info.keepsPositions
+        guard info.docFreq > 0, info.docFreq <= Int(docLimit) else { throw .corrupt(file: file, "document frequency above the segment's document count") }
+        guard !info.keepsPositions || info.positionsOffset <= UInt64(positions.count) else {
+            throw .corrupt(file: file, "positions start past the end of the file")
         }
-        // A skip entry takes at least three bytes: a damaged count must not reserve gigabytes.
-        guard blockCount <= (postings.count - reader.offset) / 3 else { throw .corrupt(file: file, "block count past the end of the file") }
-        var entries: [Block] = []
-        entries.reserveCapacity(blockCount)
-        var lastDoc: UInt64 = 0
-        // Offsets are sizes until the skip entries are read, then become absolute.
-        for _ in 0..<blockCount {
-            let delta = try reader.readVInt()
-            guard delta < UInt64(docLimit) else { throw .corrupt(file: file, "document id out of range") }
-            lastDoc += delta
-            guard lastDoc < UInt64(docLimit) else { throw .corrupt(file: file, "document id out of range") }
-            let docBytes = try reader.readInt(), positionBytes = try reader.readInt()
-            let impactCount = try reader.readInt()
-            guard (1...Impacts.maxCount).contains(impactCount) else { throw .corrupt(file: file, "bad impact count") }
-            entries.append(Block(lastDoc: UInt32(lastDoc), docOffset: docBytes, positionOffset: positionBytes,
-                                 impactStart: impacts.count / 2, impactCount: impactCount))
-            for _ in 0..<impactCount {
-                let tf = try reader.readInt(), length = try reader.readInt()
-                guard tf > 0, tf < 1 << 24, length <= Int(UInt32.max) else { throw .corrupt(file: file, "bad impact") }
-                impacts.append(UInt32(tf))
-                impacts.append(UInt32(length))
-            }
+        fullBlocks = info.docFreq / PostingsFormat.blockSize
+        blockCount = fullBlocks + (info.docFreq % PostingsFormat.blockSize == 0 ? 0 : 1)
+        docs = [UInt32](repeating: 0, count: PostingsFormat.blockSize)
+        freqs = [UInt32](repeating: 0, count: PostingsFormat.blockSize)
+        let positionsOffset = Int(clamping: info.positionsOffset)
+        if let single = info.single {
+            guard info.docFreq == 1, single.doc < docLimit else { throw .corrupt(file: file, "inlined document out of range") }
+            skipEnd = 0
+            deep = SkipCursor(offset: 0, docOffset: 0, positionOffset: positionsOffset)
+            shallow = deep
+            docs[0] = single.doc
+            freqs[0] = single.frequency
+            deep.index = 0
+            deep.block.lastDoc = single.doc
+            count = 1
+            doc = single.doc
+            termFrequency = Int(single.frequency)
+            return
         }
-        var docOffset = reader.offset
-        var positionOffset = Int(clamping: info.positionsOffset)
-        guard positionOffset <= positions.count else { throw .corrupt(file: file, "positions start past the end of the file") }
-        for i in 0..<blockCount {
-            let sizes = (entries[i].docOffset, entries[i].positionOffset)
-            entries[i].docOffset = docOffset
-            entries[i].positionOffset = positionOffset
-            // Compared before adding: damaged sizes must not overflow.
-            guard sizes.0 <= postings.count - docOffset, sizes.1 <= positions.count - positionOffset else {
-                throw .corrupt(file: file, "postings run past the end of the file")
-            }
-            docOffset += sizes.0
-            positionOffset += sizes.1
+        guard info.docFreq > 1, info.postingsOffset < UInt64(postings.count) else { throw .corrupt(file: file, "postings start past the end of the file") }
+        var reader = ByteReader(postings, offset: Int(info.postingsOffset), file: file)
+        if fullBlocks > 0 {
+            let skipBytes = try reader.readInt()
+            guard skipBytes <= postings.count - reader.offset else { throw .corrupt(file: file, "skip data past the end of the file") }
+            skipEnd = reader.offset + skipBytes
+        } else {
+            skipEnd = reader.offset
         }
-        skips = entries
-        if blockCount == 0 { doc = Self.end } else { try load(block: 0) }
+        deep = SkipCursor(offset: reader.offset, docOffset: skipEnd, positionOffset: positionsOffset)
+        shallow = deep
+        try load(block: 0)
     }
 
     @discardableResult
     public mutating func next() throws(IndexError) -> UInt32 {
         guard doc != Self.end else { return doc }
         index += 1
-        if index < docs.count {
+        if index < count {
             doc = docs[index]
             termFrequency = Int(freqs[index])
-        } else if block + 1 < skips.count {
-            try load(block: block + 1)
+        } else if deep.index + 1 < blockCount {
+            try load(block: deep.index + 1)
         } else {
             doc = Self.end
         }
@@ -115,11 +124,14 @@ public struct PostingsIterator {
     @discardableResult
     public mutating func advance(to target: UInt32) throws(IndexError) -> UInt32 {
         guard doc < target else { return doc }
-        if skips[block].lastDoc < target {
-            var next = block + 1
-            while next < skips.count, skips[next].lastDoc < target { next += 1 }
-            if next == skips.count { doc = Self.end; return doc }
-            try load(block: next)
+        if deep.block.lastDoc < target {
+            // Read skip entries (never blocks) until one ends at or after the target.
+            var cursor = deep
+            repeat {
+                guard cursor.index + 1 < blockCount else { doc = Self.end; return doc }
+                try step(&cursor)
+            } while cursor.block.lastDoc < target
+            try load(cursor)
         }
         while doc < target { try next() }
         return doc
@@ -133,57 +145,57 @@ public struct PostingsIterator {
     }
 
     /// The positions of the current document, ascending, written over `buffer` (reused across
-    /// documents so phrase matching allocates nothing per document).
-    ///
-    /// Runs for every candidate document of a phrase, so it decodes in place and leaves the
-    /// cursor after the document: reading the next document's positions skips nothing, and
-    /// reading the same document again starts over from `currentPositions`.
+    /// documents so phrase matching allocates nothing per document). The first call in a block
+    /// decodes the positions of the whole block.
     public mutating func positions(into buffer: inout [UInt32]) throws(IndexError) {
-        if positionIndex > index { (positionIndex, positionCursor) = (index, currentPositions) }
-        // Step over the positions of the block's earlier documents: count vint ends (bytes
-        // below 0x80) instead of decoding them.
-        var skip = 0
-        while positionIndex < index {
-            skip += Int(freqs[positionIndex])
-            positionIndex += 1
-        }
-        let bytes = positionsFile
-        var cursor = positionCursor
-        while skip > 0 {
-            guard cursor < bytes.count else { throw .corrupt(file: file, "positions run past the end of the file") }
-            if bytes[cursor] < 0x80 { skip -= 1 }
-            cursor += 1
-        }
-        currentPositions = cursor
-        let count = Int(freqs[index])
+        guard keepsPositions else { throw .corrupt(file: file, "positions asked of a term that keeps none") }
+        if !positionsDecoded { try decodePositions() }
         buffer.removeAll(keepingCapacity: true)
-        buffer.reserveCapacity(count)
-        var position: UInt64 = 0
-        for _ in 0..<count {
-            var delta: UInt64 = 0, shift: UInt64 = 0
-            while true {
-                guard cursor < bytes.count, shift < 64 else { throw .corrupt(file: file, "truncated or overlong position at byte \(cursor)") }
-                let byte = bytes[cursor]
-                cursor += 1
-                delta |= UInt64(byte & 0x7F) << shift
-                if byte < 0x80 { break }
-                shift += 7
-            }
-            position += delta
-            guard position < UInt64(UInt32.max) else { throw .corrupt(file: file, "position out of range") }
-            buffer.append(UInt32(position))
+        var position: UInt32 = 0
+        for i in positionStarts[index]..<positionStarts[index + 1] {
+            let (sum, overflow) = position.addingReportingOverflow(blockPositions[i])
+            guard !overflow else { throw .corrupt(file: file, "position out of range") }
+            position = sum
+            buffer.append(position)
         }
-        positionCursor = cursor
-        positionIndex = index + 1
+    }
+
+    /// Appends the documents from the current one to the end, renumbered by `map` (old doc
+    /// → new doc, or -1 to leave it out), with their frequencies and positions, to `out`: what
+    /// a merge copies, a block at a time.
+    mutating func drain(renumbering map: [Int32], into out: inout TermPostings) throws(IndexError) {
+        while doc != Self.end {
+            if keepsPositions, !positionsDecoded { try decodePositions() }
+            for i in index..<count {
+                guard Int(docs[i]) < map.count else { throw .corrupt(file: file, "document id beyond the segment") }
+                let target = map[Int(docs[i])]
+                guard target >= 0 else { continue }
+                out.docs.append(UInt32(target))
+                out.freqs.append(freqs[i])
+                guard keepsPositions else { continue }
+                var position: UInt32 = 0
+                for p in positionStarts[i]..<positionStarts[i + 1] {
+                    let (sum, overflow) = position.addingReportingOverflow(blockPositions[p])
+                    guard !overflow else { throw .corrupt(file: file, "position out of range") }
+                    position = sum
+                    out.positions.append(position)
+                }
+            }
+            if deep.index + 1 < blockCount { try load(block: deep.index + 1) } else { doc = Self.end }
+        }
     }
 
     /// The highest `score(tf, length)` over a block's impacts: a bound of `score` on all of
-    /// the block's documents when `score` grows with tf and shrinks with length.
+    /// the block's documents when `score` grows with tf and shrinks with length. The tail has
+    /// no impacts: any tf at the shortest length bounds it.
     public func maxImpact(_ block: Block, _ score: (Int, Int) -> Double) -> Double {
+        guard block.impactCount > 0 else { return score(1 << 24, 0) }
+        var reader = ByteReader(postings, offset: block.impactOffset, end: skipEnd, file: file)
         var best = 0.0
-        for i in 0..<block.impactCount {
-            let at = 2 * (block.impactStart + i)
-            best = max(best, score(Int(impacts[at]), Int(impacts[at + 1])))
+        for _ in 0..<block.impactCount {
+            // Checked when the entry was read; a failure here cannot happen.
+            guard let tf = try? reader.readInt(), let length = try? reader.readInt() else { return score(1 << 24, 0) }
+            best = max(best, score(tf, length))
         }
         return best
     }
@@ -192,36 +204,132 @@ public struct PostingsIterator {
     /// or after `target`), or nil past the last block. Reads skip entries only. Targets must
     /// not decrease between calls.
     public mutating func block(containing target: UInt32) -> Block? {
-        while shallowBlock < skips.count, skips[shallowBlock].lastDoc < target { shallowBlock += 1 }
-        return shallowBlock < skips.count ? skips[shallowBlock] : nil
+        if shallow.index < deep.index { shallow = deep }
+        while shallow.index < 0 || shallow.block.lastDoc < target {
+            guard shallow.index + 1 < blockCount else { return nil }
+            // Damage found here must not skip documents: bound nothing, and let the
+            // iterator itself report it when it gets there.
+            guard (try? step(&shallow)) != nil else { return Block(lastDoc: Self.end - 1, impactOffset: 0, impactCount: 0) }
+        }
+        return shallow.block
     }
 
-    private mutating func load(block newBlock: Int) throws(IndexError) {
-        block = newBlock
-        let count = newBlock == skips.count - 1 ? docFreq - newBlock * PostingsFormat.blockSize : PostingsFormat.blockSize
-        var reader = ByteReader(postings, offset: skips[newBlock].docOffset, file: file)
-        docs.removeAll(keepingCapacity: true)
-        freqs.removeAll(keepingCapacity: true)
-        var previous: UInt64 = newBlock == 0 ? 0 : UInt64(skips[newBlock - 1].lastDoc)
-        for i in 0..<count {
-            let delta = try reader.readVInt()
-            let first = i == 0 && newBlock == 0
-            // Ids strictly increase and stay inside the segment (field lengths are read by them).
-            guard first || delta > 0, delta < UInt64(docLimit) else { throw .corrupt(file: file, "document ids out of order or out of range") }
-            previous = first ? delta : previous + delta
-            guard previous < UInt64(docLimit) else { throw .corrupt(file: file, "document id out of range") }
-            docs.append(UInt32(previous))
+    /// Moves `cursor` to the next block, reading its skip entry.
+    private func step(_ cursor: inout SkipCursor) throws(IndexError) {
+        if cursor.index >= 0 {
+            cursor.docOffset += cursor.docBytes
+            cursor.positionOffset += cursor.positionBytes
+            cursor.previousLastDoc = cursor.block.lastDoc
         }
-        for _ in 0..<count {
-            let freq = try reader.readVInt()
-            guard freq > 0, freq < 1 << 24 else { throw .corrupt(file: file, "bad term frequency") }
-            freqs.append(UInt32(freq))
+        cursor.index += 1
+        // Only a tail: no skip data; its last document is known once it is decoded.
+        guard fullBlocks > 0 else { return }
+        var reader = ByteReader(postings, offset: cursor.offset, end: skipEnd, file: file)
+        let delta = try reader.readVInt()
+        let last = UInt64(cursor.index == 0 ? 0 : cursor.block.lastDoc) + delta
+        guard cursor.index == 0 || delta > 0, last < UInt64(docLimit) else { throw .corrupt(file: file, "document id out of range") }
+        cursor.block.lastDoc = UInt32(last)
+        if cursor.index < fullBlocks {
+            cursor.docBytes = try reader.readInt()
+            cursor.positionBytes = try reader.readInt()
+            guard cursor.docBytes <= postings.count - cursor.docOffset,
+                  !keepsPositions || cursor.positionBytes <= positionsFile.count - cursor.positionOffset else {
+                throw .corrupt(file: file, "postings run past the end of the file")
+            }
+            let impactCount = try reader.readInt()
+            guard (1...Impacts.maxCount).contains(impactCount) else { throw .corrupt(file: file, "bad impact count") }
+            cursor.block.impactOffset = reader.offset
+            cursor.block.impactCount = impactCount
+            for _ in 0..<impactCount {
+                let tf = try reader.readInt(), length = try reader.readInt()
+                guard tf > 0, tf < 1 << 24, length <= Int(UInt32.max) else { throw .corrupt(file: file, "bad impact") }
+            }
+        } else {
+            cursor.block.impactCount = 0
         }
-        guard docs.last == skips[newBlock].lastDoc else { throw .corrupt(file: file, "block does not end at its skip entry") }
+        cursor.offset = reader.offset
+    }
+
+    private mutating func load(block target: Int) throws(IndexError) {
+        var cursor = deep
+        while cursor.index < target { try step(&cursor) }
+        try load(cursor)
+    }
+
+    /// Decodes the block `cursor` stands on and makes its first document current.
+    private mutating func load(_ cursor: SkipCursor) throws(IndexError) {
+        let isTail = cursor.index == fullBlocks
+        count = isTail ? docFreq - fullBlocks * PostingsFormat.blockSize : PostingsFormat.blockSize
+        let previous = cursor.previousLastDoc
+        var offset = cursor.docOffset
+        let limit = docLimit
+        if isTail {
+            var reader = ByteReader(postings, offset: offset, file: file)
+            var last = UInt64(previous)
+            for i in 0..<count {
+                let code = try reader.readVInt()
+                let delta = code >> 1
+                let first = i == 0 && cursor.index == 0
+                guard first || delta > 0 else { throw .corrupt(file: file, "document ids out of order") }
+                last += delta
+                guard last < UInt64(limit) else { throw .corrupt(file: file, "document id out of range") }
+                docs[i] = UInt32(last)
+                let frequency = code & 1 == 1 ? 1 : try reader.readVInt()
+                guard frequency > 0, frequency < 1 << 24 else { throw .corrupt(file: file, "bad term frequency") }
+                freqs[i] = UInt32(frequency)
+            }
+        } else {
+            let end = postings.count
+            try docs.withUnsafeMutableBufferPointer { out throws(IndexError) in
+                offset = try BitPacking.unpack(postings, at: offset, end: end, count: count, into: out.baseAddress!, file: file)
+            }
+            try freqs.withUnsafeMutableBufferPointer { out throws(IndexError) in
+                offset = try BitPacking.unpack(postings, at: offset, end: end, count: count, into: out.baseAddress!, file: file)
+            }
+            guard offset - cursor.docOffset == cursor.docBytes else { throw .corrupt(file: file, "block size does not match its skip entry") }
+            var last = UInt64(previous)
+            for i in 0..<count {
+                let delta = docs[i]
+                guard delta > 0 || (i == 0 && cursor.index == 0) else { throw .corrupt(file: file, "document ids out of order") }
+                last += UInt64(delta)
+                docs[i] = UInt32(truncatingIfNeeded: last)
+                guard freqs[i] < (1 << 24) - 1 else { throw .corrupt(file: file, "bad term frequency") }
+                freqs[i] += 1
+            }
+            guard last < UInt64(limit) else { throw .corrupt(file: file, "document id out of range") }
+        }
+        if fullBlocks > 0, docs[count - 1] != cursor.block.lastDoc { throw .corrupt(file: file, "block does not end at its skip entry") }
+        deep = cursor
+        if fullBlocks == 0 { deep.block.lastDoc = docs[count - 1] }
         index = 0
         doc = docs[0]
         termFrequency = Int(freqs[0])
-        positionCursor = skips[newBlock].positionOffset
-        positionIndex = 0
+        positionsDecoded = false
+    }
+
+    private mutating func decodePositions() throws(IndexError) {
+        positionStarts.removeAll(keepingCapacity: true)
+        var total = 0
+        positionStarts.append(0)
+        for i in 0..<count {
+            total += Int(freqs[i])
+            positionStarts.append(total)
+        }
+        if blockPositions.count < total { blockPositions = [UInt32](repeating: 0, count: total) }
+        let packed = total / PostingsFormat.blockSize * PostingsFormat.blockSize
+        var offset = deep.positionOffset
+        let bytes = positionsFile, end = positionsFile.count, name = file
+        try blockPositions.withUnsafeMutableBufferPointer { out throws(IndexError) in
+            for run in stride(from: 0, to: packed, by: PostingsFormat.blockSize) {
+                offset = try BitPacking.unpack(bytes, at: offset, end: end, count: PostingsFormat.blockSize, into: out.baseAddress! + run, file: name)
+            }
+            var reader = ByteReader(bytes, offset: offset, file: name)
+            for i in packed..<total {
+                let value = try reader.readVInt()
+                guard value < UInt64(UInt32.max) else { throw .corrupt(file: name, "position out of range") }
+                out[i] = UInt32(value)
+            }
+        }
+        positionsDecoded = true
     }
 }

@@ -88,6 +88,7 @@ public final class SegmentBuilder {
 
     /// Writes the segment's files (each fsynced) and returns its manifest entry.
     func write(directory: String, id: String) throws(IndexError) -> SegmentInfo {
+        appendEdgeOccurrences()
         // Counting sort of occurrences by term, stable, so each term's (doc, position)
         // pairs stay in insertion order: docs ascending, positions ascending within a doc.
         var starts = [Int](repeating: 0, count: termKeys.count + 1)
@@ -105,12 +106,22 @@ public final class SegmentBuilder {
         let order = termKeys.indices.sorted { termKeys[$0] < termKeys[$1] }
         var dictionary = TermDictionaryWriter()
         var postings = ByteWriter(capacity: occurrenceTerms.count)
-        var positions = ByteWriter(capacity: occurrenceTerms.count * 2)
+        var positions = ByteWriter(capacity: occurrenceTerms.count)
         postings.writeUInt32(SegmentFiles.postingsMagic)
         positions.writeUInt32(SegmentFiles.positionsMagic)
+        var collapsed = TermPostings()
         for term in order {
-            let range = starts[term]..<starts[term + 1]
-            let info = PostingsWriter.write(docs: docs[range], positions: positionsByTerm[range],
+            let keepsPositions = Self.keepsPositions(termKeys[term])
+            collapsed.removeAll()
+            for slot in starts[term]..<starts[term + 1] {
+                let doc = docs[slot]
+                if collapsed.docs.last == doc { collapsed.freqs[collapsed.freqs.count - 1] += 1 } else {
+                    collapsed.docs.append(doc)
+                    collapsed.freqs.append(1)
+                }
+                if keepsPositions { collapsed.positions.append(positionsByTerm[slot]) }
+            }
+            let info = PostingsWriter.write(collapsed, keepsPositions: keepsPositions,
                                             lengths: termKeys[term].textFieldSlot.map { lengths[$0] },
                                             postings: &postings, positionsOut: &positions)
             dictionary.add(termKeys[term], info)
@@ -120,5 +131,70 @@ public final class SegmentBuilder {
         return try SegmentFiles.write(directory: directory, id: id, docCount: Int(docCount), terms: dictionary.finish(),
                                       postings: postings.bytes, positions: positions.bytes, stored: stored.finish(),
                                       lengths: lengths, values: values)
+    }
+
+    /// Whether a term keeps positions: only the terms a phrase reads them from — CJK bigrams,
+    /// edges, and Latin words or numbers. Unigrams (a one-character query is a term), CJK
+    /// words (ranking only) and keywords (zones) keep documents and frequencies only.
+    static func keepsPositions(_ term: TermKey) -> Bool {
+        guard term.bytes.count > 2 else { return false }
+        let text = String(decoding: term.bytes[2...], as: UTF8.self)
+        switch term.bytes[1] {
+        case Token.Kind.gram.rawValue: return text.unicodeScalars.count == 2
+        case Token.Kind.word.rawValue: return !text.unicodeScalars.contains(where: ScalarClass.isCJK)
+        case TermKey.edgeLayer: return true
+        default: return false
+        }
+    }
+
+    /// Adds an edge occurrence for every unigram that starts or ends its run of CJK
+    /// characters: one with no bigram starting just before it, or none starting at it. The
+    /// occurrences of one field of one document are contiguous (`add` writes them so), and a
+    /// run's bigrams and unigrams are among them.
+    private func appendEdgeOccurrences() {
+        // Per term: 1 unigram, 2 bigram, 0 anything else.
+        var gramClass = [UInt8](repeating: 0, count: termKeys.count)
+        for (id, key) in termKeys.enumerated() where key.bytes.count > 2 && key.bytes[1] == Token.Kind.gram.rawValue {
+            gramClass[id] = String(decoding: key.bytes[2...], as: UTF8.self).unicodeScalars.count == 1 ? 1 : 2
+        }
+        var edgeIDs = [UInt32: UInt32]()
+        var bigramStarts: [UInt64] = []
+        let count = occurrenceTerms.count
+        var groupStart = 0
+        while groupStart < count {
+            let doc = occurrenceDocs[groupStart]
+            let field = termKeys[Int(occurrenceTerms[groupStart])].bytes[0]
+            var groupEnd = groupStart
+            var maxPosition: UInt32 = 0
+            while groupEnd < count, occurrenceDocs[groupEnd] == doc, termKeys[Int(occurrenceTerms[groupEnd])].bytes[0] == field {
+                maxPosition = max(maxPosition, occurrencePositions[groupEnd])
+                groupEnd += 1
+            }
+            let words = Int(maxPosition) / 64 + 2
+            bigramStarts.removeAll(keepingCapacity: true)
+            bigramStarts.append(contentsOf: repeatElement(0, count: words))
+            for i in groupStart..<groupEnd where gramClass[Int(occurrenceTerms[i])] == 2 {
+                let position = Int(occurrencePositions[i])
+                bigramStarts[position >> 6] |= 1 << UInt64(position & 63)
+            }
+            func joinedAt(_ position: Int) -> Bool { position >= 0 && bigramStarts[position >> 6] & (1 << UInt64(position & 63)) != 0 }
+            for i in groupStart..<groupEnd where gramClass[Int(occurrenceTerms[i])] == 1 {
+                let position = Int(occurrencePositions[i])
+                guard !joinedAt(position - 1) || !joinedAt(position) else { continue }
+                let unigram = occurrenceTerms[i]
+                let edge: UInt32
+                if let known = edgeIDs[unigram] { edge = known } else {
+                    var key = termKeys[Int(unigram)]
+                    key.bytes[1] = TermKey.edgeLayer
+                    edge = UInt32(termKeys.count)
+                    termKeys.append(key)
+                    edgeIDs[unigram] = edge
+                }
+                occurrenceTerms.append(edge)
+                occurrenceDocs.append(doc)
+                occurrencePositions.append(UInt32(position))
+            }
+            groupStart = groupEnd
+        }
     }
 }

@@ -1,15 +1,26 @@
 /// Where a term's postings are and how many documents hold it.
 public struct TermInfo: Sendable, Equatable {
-    public var docFreq: Int
-    /// Offset of the term's postings in the segment's `.doc` file.
-    public var postingsOffset: UInt64
-    /// Offset of the term's positions in the segment's `.pos` file.
-    public var positionsOffset: UInt64
+    /// The document and frequency of a term held by one document, inlined in the dictionary.
+    public struct Single: Sendable, Equatable {
+        public var doc: UInt32
+        public var frequency: UInt32
+    }
 
-    public init(docFreq: Int, postingsOffset: UInt64, positionsOffset: UInt64) {
+    public var docFreq: Int
+    /// Offset of the term's postings in the segment's `.doc` file (unused when `single`).
+    public var postingsOffset: UInt64
+    /// Offset of the term's positions in the segment's `.pos` file (unused without positions).
+    public var positionsOffset: UInt64
+    /// Whether the term's positions are stored (`TermKey.keepsPositions`).
+    public var keepsPositions: Bool
+    public var single: Single?
+
+    public init(docFreq: Int, postingsOffset: UInt64, positionsOffset: UInt64, keepsPositions: Bool, single: Single? = nil) {
         self.docFreq = docFreq
         self.postingsOffset = postingsOffset
         self.positionsOffset = positionsOffset
+        self.keepsPositions = keepsPositions
+        self.single = single
     }
 }
 
@@ -17,15 +28,19 @@ public struct TermInfo: Sendable, Equatable {
 ///
 ///     header   u32 magic "HJTD", u32 version
 ///     blocks   each: vint n, then n entries of
-///              vint shared-prefix, vint suffix-length, suffix, vint docFreq,
-///              vint postings offset, vint positions offset
-///              (offsets absolute for the first entry, deltas after; the first entry of a block
-///              shares nothing, so its term can be read without decoding the block before it)
+///              vint shared-prefix, vint suffix-length, suffix,
+///              vint (docFreq << 1 | keepsPositions),
+///              docFreq 1: vint doc, vint frequency (inlined; nothing in `.doc`)
+///              else:      vint postings offset
+///              keepsPositions: vint positions offset
+///              (each offset as a delta from the block's previous one, so the first is
+///              absolute; the first entry of a block shares nothing, so its term can be read
+///              without decoding the block before it)
 ///     index    u32 offset of each block, u32 block count, u32 term count
 ///     footer
 enum TermDictionaryFormat {
     static let magic: UInt32 = 0x4454_4A48  // "HJTD"
-    static let version: UInt32 = 1
+    static let version: UInt32 = 2
     static let blockSize = 32
 }
 
@@ -54,16 +69,26 @@ struct TermDictionaryWriter {
         guard !block.isEmpty else { return }
         blockOffsets.append(UInt32(writer.count))
         writer.writeVInt(block.count)
-        var previous: (TermKey, TermInfo)?
+        var previous: TermKey?
+        var postingsOffset: UInt64 = 0, positionsOffset: UInt64 = 0
         for (term, info) in block {
-            let shared = previous.map { sharedPrefix($0.0.bytes, term.bytes) } ?? 0
+            let shared = previous.map { sharedPrefix($0.bytes, term.bytes) } ?? 0
             writer.writeVInt(shared)
             writer.writeVInt(term.bytes.count - shared)
             writer.writeBytes(term.bytes[shared...])
-            writer.writeVInt(info.docFreq)
-            writer.writeVInt(info.postingsOffset - (previous?.1.postingsOffset ?? 0))
-            writer.writeVInt(info.positionsOffset - (previous?.1.positionsOffset ?? 0))
-            previous = (term, info)
+            writer.writeVInt(UInt64(info.docFreq) << 1 | (info.keepsPositions ? 1 : 0))
+            if let single = info.single {
+                writer.writeVInt(UInt64(single.doc))
+                writer.writeVInt(UInt64(single.frequency))
+            } else {
+                writer.writeVInt(info.postingsOffset - postingsOffset)
+                postingsOffset = info.postingsOffset
+            }
+            if info.keepsPositions {
+                writer.writeVInt(info.positionsOffset - positionsOffset)
+                positionsOffset = info.positionsOffset
+            }
+            previous = term
         }
         block.removeAll(keepingCapacity: true)
     }
@@ -125,13 +150,7 @@ struct TermDictionary {
 
     func lookup(_ term: TermKey) throws(IndexError) -> TermInfo? {
         guard blockCount > 0 else { return nil }
-        // The last block whose first term is <= term.
-        var low = 0, high = blockCount - 1
-        while low < high {
-            let mid = (low + high + 1) / 2
-            let first = try firstTerm(ofBlock: mid)
-            if compare(first, term.bytes) <= 0 { low = mid } else { high = mid - 1 }
-        }
+        let low = try BlockSearch.last(count: blockCount) { block throws(IndexError) in compare(try firstTerm(ofBlock: block), term.bytes) <= 0 }
         var found: TermInfo?
         try scanBlock(low) { bytes, info in
             let order = compare(bytes, term.bytes)
@@ -146,11 +165,7 @@ struct TermDictionary {
     func terms(withPrefix prefix: [UInt8]) throws(IndexError) -> [(TermKey, TermInfo)] {
         guard blockCount > 0 else { return [] }
         // The last block whose first term sorts before the prefix: the first match is in it or after.
-        var low = 0, high = blockCount - 1
-        while low < high {
-            let mid = (low + high + 1) / 2
-            if compare(try firstTerm(ofBlock: mid), prefix) < 0 { low = mid } else { high = mid - 1 }
-        }
+        let low = try BlockSearch.last(count: blockCount) { block throws(IndexError) in compare(try firstTerm(ofBlock: block), prefix) < 0 }
         var result: [(TermKey, TermInfo)] = []
         var pastPrefix = false
         for block in low..<blockCount where !pastPrefix {
@@ -200,17 +215,28 @@ struct TermDictionary {
         let count = try reader.readInt()
         guard count <= TermDictionaryFormat.blockSize else { throw .corrupt(file: file, "block of \(count) terms") }
         var term = [UInt8]()
-        var info = TermInfo(docFreq: 0, postingsOffset: 0, positionsOffset: 0)
-        for entry in 0..<count {
+        var postingsOffset: UInt64 = 0, positionsOffset: UInt64 = 0
+        for _ in 0..<count {
             let shared = try reader.readInt()
             let suffixLength = try reader.readInt()
             guard shared <= term.count else { throw .corrupt(file: file, "bad shared prefix") }
             term.removeSubrange(shared...)
             term.append(contentsOf: try reader.readBytes(suffixLength))
-            info.docFreq = try reader.readInt()
-            let postings = try reader.readVInt(), positions = try reader.readVInt()
-            info.postingsOffset = entry == 0 ? postings : info.postingsOffset &+ postings
-            info.positionsOffset = entry == 0 ? positions : info.positionsOffset &+ positions
+            let flagged = try reader.readInt()
+            var info = TermInfo(docFreq: flagged >> 1, postingsOffset: 0, positionsOffset: 0, keepsPositions: flagged & 1 == 1)
+            guard info.docFreq > 0 else { throw .corrupt(file: file, "a term held by no document") }
+            if info.docFreq == 1 {
+                let doc = try reader.readVInt(), frequency = try reader.readVInt()
+                guard doc < UInt64(UInt32.max), frequency > 0, frequency < 1 << 24 else { throw .corrupt(file: file, "bad inlined posting") }
+                info.single = TermInfo.Single(doc: UInt32(doc), frequency: UInt32(frequency))
+            } else {
+                postingsOffset = postingsOffset &+ (try reader.readVInt())
+                info.postingsOffset = postingsOffset
+            }
+            if info.keepsPositions {
+                positionsOffset = positionsOffset &+ (try reader.readVInt())
+                info.positionsOffset = positionsOffset
+            }
             let keepGoing = term.withUnsafeBytes { visit($0, info) }
             if !keepGoing { return }
         }

@@ -21,7 +21,10 @@ final class PhraseDocs: DocIterator {
     init?(_ plan: PhrasePlan, field: Field, in segment: SegmentReader) throws(IndexError) {
         var terms: [(TermDocs, Int64)] = []
         for term in plan.terms {
-            guard let postings = try segment.postings(TermKey(field, term.kind, term.text)) else { return nil }
+            // A lone character beside other terms is read from the edges, which keep positions.
+            let isLone = plan.terms.count > 1 && term.kind == .gram && term.text.unicodeScalars.count == 1
+            let key = isLone ? TermKey.edge(field, term.text) : TermKey(field, term.kind, term.text)
+            guard let postings = try segment.postings(key) else { return nil }
             terms.append((TermDocs(postings), Int64(term.offset)))
         }
         guard !terms.isEmpty else { return nil }
