@@ -10,7 +10,12 @@ equivalents (a CJK run becomes a phrase of its ICU words). Ratios are Huoju / Ta
 Two modes, each against its Tantivy counterpart: exact totals (Huoju's default; Tantivy with
 `count=True`, which scores every match) and top-k only (`huojud bench --top-k`, a lower-bound
 total; Tantivy with `count=False`, which lets it use block-max WAND). Huoju's timings include
-fetching the hits' stored documents and building snippets; Tantivy's return doc addresses.
+fetching the hits' stored documents and building snippets; Tantivy is timed both ways: doc
+addresses only, and with the 10 documents fetched and a `SnippetGenerator` body snippet each
+(ratio+f). Also printed: peak resident memory while indexing, the index size split by file
+kind, and opening (a whole `huojud search` process for a rare word; Tantivy reopening its
+index in-process). Tantivy's end-to-end build adds the ICU segmentation that `huojud export`
+does for it.
 
     python3 scripts/bench_search.py             # 100 MB
     python3 scripts/bench_search.py --short     # 5 MB, fewer repetitions (CI)
@@ -54,6 +59,29 @@ def dir_bytes(path):
     return sum(os.path.getsize(os.path.join(d, f)) for d, _, fs in os.walk(path) for f in fs)
 
 
+def bytes_by_kind(path):
+    """Bytes per file extension (Huoju: tdi, doc, pos, sto, len; Tantivy: idx, pos, store, …)."""
+    kinds = {}
+    for d, _, fs in os.walk(path):
+        for f in fs:
+            kind = f.rsplit(".", 1)[-1] if "." in f else f
+            kinds[kind] = kinds.get(kind, 0) + os.path.getsize(os.path.join(d, f))
+    return kinds
+
+
+def run_measured(cmd):
+    """Runs a process to completion; returns (stdout, peak resident MB) from its own rusage."""
+    with tempfile.TemporaryFile("w+") as out:
+        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.PIPE, text=True)
+        _, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        err = proc.stderr.read()
+        if proc.returncode != 0:
+            raise subprocess.CalledProcessError(proc.returncode, cmd, stderr=err)
+        out.seek(0)
+        return out.read().strip(), usage.ru_maxrss / 1024
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--size", type=float, default=100, help="corpus size in MB (default 100)")
@@ -87,7 +115,7 @@ def main():
 
     shutil.rmtree(index, ignore_errors=True)
     started = time.perf_counter()
-    summary = run([huojud, "index", "--corpus", corpus, "--index", index]).stdout.strip()
+    summary, huoju_peak = run_measured([huojud, "index", "--corpus", corpus, "--index", index])
     huoju_index_s = time.perf_counter() - started
     huoju_size = dir_bytes(index)
 
@@ -97,6 +125,14 @@ def main():
     rare_words = json.loads(run([huojud, "analyze", "--json", rare]).stdout)["icuWords"]
     rare_tantivy = rare_words[0] if len(rare_words) == 1 else '"' + " ".join(rare_words) + '"'
     queries = [(label, h.format(rare=rare), t.format(rare=rare_tantivy)) for label, h, t in QUERIES]
+
+    # Opening: a whole `huojud search` process for the rare word (open, search, 10 hits, exit).
+    process_ms, process_rss = [], []
+    for _ in range(11):
+        t0 = time.perf_counter()
+        _, rss = run_measured([huojud, "search", "--index", index, "--limit", "10", rare])
+        process_ms.append((time.perf_counter() - t0) * 1000)
+        process_rss.append(rss)
 
     huoju = {}
     for mode, flags in (("exact", []), ("topk", ["--top-k"])):
@@ -113,7 +149,9 @@ def main():
         schema = builder.build()
         shutil.rmtree(tindex, ignore_errors=True)
         os.makedirs(tindex)
+        started = time.perf_counter()
         exported = run([huojud, "export", "--corpus", corpus]).stdout.splitlines()
+        export_s = time.perf_counter() - started
         t_index = tantivy.Index(schema, path=tindex)
         started = time.perf_counter()
         writer = t_index.writer(heap_size=512_000_000, num_threads=2)
@@ -123,35 +161,64 @@ def main():
         writer.commit()
         writer.wait_merging_threads()
         tantivy_index_s = time.perf_counter() - started
-        t_index.reload()
+        del t_index
+        # Opening: the index opened anew and the rare word searched, in this process.
+        open_ms = []
+        for _ in range(11):
+            t0 = time.perf_counter()
+            reopened = tantivy.Index.open(tindex)
+            reopened.searcher().search(reopened.parse_query(rare_tantivy, ["title", "body"]), 10)
+            open_ms.append((time.perf_counter() - t0) * 1000)
+        t_index = tantivy.Index.open(tindex)
         searcher = t_index.searcher()
+
+        def fetch_and_snippets(query, hits):
+            """What Huoju returns per hit: the stored document and a highlighted body snippet."""
+            snippets = tantivy.SnippetGenerator.create(searcher, query, schema, "body")
+            for _, address in hits:
+                snippets.snippet_from_doc(searcher.doc(address)).to_html()
+
         for mode, count in (("exact", True), ("topk", False)):
             for label, _, tq in queries:
                 query = t_index.parse_query(tq, ["title", "body"], field_boosts={"title": 2.0, "body": 1.0})
                 total = searcher.search(query, 10).count
                 for _ in range(max(1, args.repeat // 10)):
                     searcher.search(query, 10, count=count)
-                samples = []
+                samples, full = [], []
                 for _ in range(args.repeat):
                     t0 = time.perf_counter()
-                    searcher.search(query, 10, count=count)
-                    samples.append((time.perf_counter() - t0) * 1000)
-                tantivy_rows[mode, label] = (total, percentile(samples, 0.5), percentile(samples, 0.99))
+                    result = searcher.search(query, 10, count=count)
+                    t1 = time.perf_counter()
+                    fetch_and_snippets(query, result.hits)
+                    samples.append((t1 - t0) * 1000)
+                    full.append((time.perf_counter() - t0) * 1000)
+                tantivy_rows[mode, label] = (total, percentile(samples, 0.5), percentile(samples, 0.99), percentile(full, 0.5))
         tantivy_size = dir_bytes(tindex)
 
     print(f"corpus: {raw / 1e6:.1f} MB, {len(os.listdir(corpus))} files   ({work})")
     print(f"huoju index: {summary}")
-    print(f"huoju:   build {huoju_index_s:.1f} s = {raw / 1e6 / huoju_index_s:.1f} MB/s from raw files; "
-          f"index {huoju_size / 1e6:.1f} MB = {huoju_size / raw:.2f} × raw (stored text included)")
+    split = "  ".join(f"{k} {v / raw:.3f}" for k, v in sorted(bytes_by_kind(index).items()) if v / raw >= 0.001)
+    print(f"huoju:   build {huoju_index_s:.1f} s = {raw / 1e6 / huoju_index_s:.1f} MB/s from raw files, peak {huoju_peak:.0f} MB resident; "
+          f"index {huoju_size / 1e6:.1f} MB = {huoju_size / raw:.2f} × raw (stored text included): {split}")
+    print(f"huoju:   open + search {rare} + exit as a whole process (huojud search): "
+          f"p50 {percentile(process_ms, 0.5):.1f} ms, {max(process_rss):.0f} MB resident")
     if tantivy is not None:
-        print(f"tantivy: build {tantivy_index_s:.1f} s from pre-segmented text (ICU segmentation not counted); "
-              f"index {tantivy_size / 1e6:.1f} MB = {tantivy_size / raw:.2f} × raw")
+        tsplit = "  ".join(f"{k} {v / raw:.3f}" for k, v in sorted(bytes_by_kind(tindex).items()) if v / raw >= 0.001)
+        end_to_end = export_s + tantivy_index_s
+        print(f"tantivy: build {tantivy_index_s:.1f} s from pre-segmented text; with ICU segmentation (huojud export, "
+              f"{export_s:.1f} s) {end_to_end:.1f} s = {raw / 1e6 / end_to_end:.1f} MB/s; "
+              f"index {tantivy_size / 1e6:.1f} MB = {tantivy_size / raw:.2f} × raw: {tsplit}")
+        print(f"tantivy: open + search {rare} in-process: p50 {percentile(open_ms, 0.5):.1f} ms")
+        print(f"ratios (huoju / tantivy): build time {huoju_index_s / end_to_end:.2f}× (against tantivy with ICU), "
+              f"{huoju_index_s / tantivy_index_s:.2f}× (against tantivy's build alone); size {huoju_size / tantivy_size:.2f}×")
     for mode, title in (("exact", "exact totals (tantivy count=True)"), ("topk", "top-k only (huoju --top-k, tantivy count=False)")):
-        print(f"-- {title}")
-        print(f"{'query':<14}{'huoju query':<24}{'hits':>7}{'p50 ms':>9}{'p99 ms':>9}   {'tantivy hits':>12}{'p50 ms':>9}{'p99 ms':>9}{'p50 ratio':>11}")
+        print(f"-- {title}; huoju's times include fetching 10 stored documents and building snippets")
+        print(f"{'query':<14}{'huoju query':<24}{'hits':>7}{'p50 ms':>9}{'p99 ms':>9}   {'tantivy hits':>12}{'p50 ms':>9}{'p99 ms':>9}"
+              f"{'+fetch+snip':>12}{'ratio':>8}{'ratio+f':>9}")
         for (label, hq, _), row in zip(queries, huoju[mode]):
             t = tantivy_rows.get((mode, label))
-            tail = f"   {t[0]:>12}{t[1]:>9.3f}{t[2]:>9.3f}{row['p50Ms'] / t[1]:>10.1f}×" if t else ""
+            tail = (f"   {t[0]:>12}{t[1]:>9.3f}{t[2]:>9.3f}{t[3]:>12.3f}{row['p50Ms'] / t[1]:>7.1f}×{row['p50Ms'] / t[3]:>8.1f}×"
+                    if t else "")
             total = f"{'' if row.get('totalIsExact', True) else '≥'}{row['total']}"
             print(f"{label:<14}{hq:<24}{total:>7}{row['p50Ms']:>9.3f}{row['p99Ms']:>9.3f}{tail}")
     if not args.workdir:

@@ -26,7 +26,7 @@ public final class IndexSnapshot: Sendable {
     /// manifest whose files a commit removes before it opens them; it then starts over from
     /// the newer manifest.
     public static func open(directory: String) throws(IndexError) -> IndexSnapshot {
-        try open(directory: directory, startingFrom: try Manifest.read(directory: directory))
+        try open(directory: directory, startingFrom: try Manifest.read(directory: directory, sources: false))
     }
 
     static func open(directory: String, startingFrom first: Manifest) throws(IndexError) -> IndexSnapshot {
@@ -37,7 +37,7 @@ public final class IndexSnapshot: Sendable {
                 return try open(directory: directory, manifest: manifest)
             } catch {
                 attempts += 1
-                guard attempts < 20, let newer = try? Manifest.read(directory: directory), newer.generation != manifest.generation else {
+                guard attempts < 20, let newer = try? Manifest.read(directory: directory, sources: false), newer.generation != manifest.generation else {
                     throw error
                 }
                 manifest = newer
@@ -120,6 +120,8 @@ public final class IndexSnapshot: Sendable {
         for segment in segments { try segment.verify() }
         let index = Dictionary(uniqueKeysWithValues: segments.map { ($0.info.id, $0) })
         var owned: [String: DeletedDocs] = [:]
+        var manifest = self.manifest
+        try manifest.loadSources(directory: directory)
         for source in manifest.sources {
             guard let id = source.segment else {
                 guard source.docCount == 0 else { throw .corrupt(file: Manifest.fileName, "\(source.path) has articles but no segment") }

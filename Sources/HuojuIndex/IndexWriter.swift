@@ -119,7 +119,8 @@ public final class IndexWriter: Sendable {
         var nextSegment = manifest.nextSegment
         let keep = manifest.files
         for name in FileIO.listDirectory(directory)
-        where name.hasPrefix("seg-") || name.hasSuffix(".tmp") || (name.hasPrefix("zones-") && name.hasSuffix(".tsv")) {
+        where name.hasPrefix("seg-") || name.hasSuffix(".tmp") || (name.hasPrefix("zones-") && name.hasSuffix(".tsv"))
+            || (name.hasPrefix("sources-") && name.hasSuffix(".json")) {
             if let number = Int(name.dropFirst(4).prefix { $0.isNumber }) { nextSegment = max(nextSegment, number + 1) }
             if !keep.contains(name) && !FileReferences.shared.isPinned(name, in: directory) { FileIO.remove(directory + "/" + name) }
         }
@@ -229,6 +230,7 @@ public final class IndexWriter: Sendable {
                 written.append(name)
                 next.segments[index].deletes = DeletesInfo(file: name, count: docs.count, bytes: bytes.count)
             }
+            written.append(String(format: "sources-%08d.json", next.generation))
             try next.write(directory: directory)
         } catch {
             for name in written { FileIO.remove(directory + "/" + name) }

@@ -38,6 +38,16 @@ public struct DeletesInfo: Codable, Sendable, Equatable {
 
 /// One corpus file the index holds: how to tell cheaply whether it changed (size, mtime), how
 /// to tell for sure (content hash), and where its articles are.
+/// Where a commit's source table is: its own file, so that readers, which never need it, do
+/// not pay for it (it grows with the corpus; the manifest does not).
+public struct SourceTableInfo: Codable, Sendable, Equatable {
+    /// `sources-NNNNNNNN.json`, N = the generation that wrote it.
+    public var file: String
+    public var count: Int
+    /// CRC-32 of the file's bytes.
+    public var checksum: UInt32
+}
+
 public struct SourceFile: Codable, Sendable, Equatable {
     public var path: String
     /// `fnv1a64:<16 hex digits>` of the raw file bytes.
@@ -95,8 +105,10 @@ public struct Manifest: Codable, Sendable, Equatable {
     /// an old manifest can never open a different segment under a name it knows.
     public var nextSegment: Int
     public var segments: [SegmentInfo]
-    /// Sorted by path.
+    /// Sorted by path. Kept in `sourceTable`'s file, read only when asked for
+    /// (`read(directory:sources:)`, `loadSources`): writers and `verify` need it, searches do not.
     public var sources: [SourceFile]
+    public var sourceTable: SourceTableInfo?
     /// The corpus folder the index was built from, when known.
     public var corpus: String?
     /// Nil for indexes built before zones were recognised.
@@ -110,14 +122,67 @@ public struct Manifest: Codable, Sendable, Equatable {
     public var deletedCount: Int { segments.reduce(0) { $0 + $1.deletedCount } }
     public var liveCount: Int { docCount - deletedCount }
     /// Every file this commit needs.
-    public var files: Set<String> { Set(segments.flatMap(\.allFiles) + [zones?.file].compactMap { $0 }) }
+    public var files: Set<String> { Set(segments.flatMap(\.allFiles) + [zones?.file, sourceTable?.file].compactMap { $0 }) }
+
+    /// Everything but `sources`, which lives in its own file.
+    enum CodingKeys: String, CodingKey {
+        case formatVersion, analyzer, generation, nextSegment, segments, sourceTable, corpus, zones, committedAt, checksum
+    }
+
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        formatVersion = try container.decode(Int.self, forKey: .formatVersion)
+        analyzer = try container.decode(String.self, forKey: .analyzer)
+        generation = try container.decode(Int.self, forKey: .generation)
+        nextSegment = try container.decode(Int.self, forKey: .nextSegment)
+        segments = try container.decode([SegmentInfo].self, forKey: .segments)
+        sources = []
+        sourceTable = try container.decodeIfPresent(SourceTableInfo.self, forKey: .sourceTable)
+        corpus = try container.decodeIfPresent(String.self, forKey: .corpus)
+        zones = try container.decodeIfPresent(GazetteerInfo.self, forKey: .zones)
+        committedAt = try container.decode(String.self, forKey: .committedAt)
+        checksum = try container.decode(UInt32.self, forKey: .checksum)
+    }
+
+    init(formatVersion: Int, analyzer: String, generation: Int, nextSegment: Int, segments: [SegmentInfo],
+         sources: [SourceFile], corpus: String?, committedAt: String) {
+        self.formatVersion = formatVersion
+        self.analyzer = analyzer
+        self.generation = generation
+        self.nextSegment = nextSegment
+        self.segments = segments
+        self.sources = sources
+        self.corpus = corpus
+        self.committedAt = committedAt
+    }
 
     static func empty(analyzer: String, generation: Int, nextSegment: Int, corpus: String?) -> Manifest {
         Manifest(formatVersion: formatVersion, analyzer: analyzer, generation: generation, nextSegment: nextSegment,
                  segments: [], sources: [], corpus: corpus, committedAt: "")
     }
 
-    static func read(directory: String) throws(IndexError) -> Manifest {
+    /// Reads the current manifest and, when `sources`, its source table.
+    static func read(directory: String, sources: Bool = true) throws(IndexError) -> Manifest {
+        var manifest = try readManifest(directory: directory)
+        if sources { try manifest.loadSources(directory: directory) }
+        return manifest
+    }
+
+    /// Reads the source table named by `sourceTable` (checksum and count checked).
+    public mutating func loadSources(directory: String) throws(IndexError) {
+        guard let table = sourceTable else { sources = []; return }
+        let bytes = try FileIO.readAll(directory + "/" + table.file)
+        let actual = bytes.withUnsafeBytes { Footer.crc32($0) }
+        guard actual == table.checksum else {
+            throw .corrupt(file: table.file, "checksum mismatch (stored \(String(table.checksum, radix: 16)), computed \(String(actual, radix: 16)))")
+        }
+        do { sources = try JSONDecoder().decode([SourceFile].self, from: Data(bytes)) } catch {
+            throw .corrupt(file: table.file, "not a valid source table (\(error))")
+        }
+        guard sources.count == table.count else { throw .corrupt(file: table.file, "holds \(sources.count) files, the manifest says \(table.count)") }
+    }
+
+    private static func readManifest(directory: String) throws(IndexError) -> Manifest {
         let bytes = try readBytes(directory: directory)
         var manifest: Manifest
         do { manifest = try JSONDecoder().decode(Manifest.self, from: Data(bytes)) } catch {
@@ -185,10 +250,22 @@ public struct Manifest: Codable, Sendable, Equatable {
             }
         }
         if let zones, !plain(zones.file) { throw .corrupt(file: Self.fileName, "bad gazetteer file name '\(zones.file)'") }
+        if let sourceTable, !plain(sourceTable.file) || sourceTable.count < 0 {
+            throw .corrupt(file: Self.fileName, "bad source table '\(sourceTable.file)'")
+        }
     }
 
-    func write(directory: String) throws(IndexError) {
+    /// Writes the source table (`sources-<generation>.json`, fsynced) and names it, then the
+    /// manifest. Returns the source table's name, so a failed commit can remove it.
+    @discardableResult
+    mutating func write(directory: String) throws(IndexError) -> String {
         let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let table: Data
+        do { table = try encoder.encode(sources) } catch { throw .io("cannot encode the source table: \(error)") }
+        let tableName = String(format: "sources-%08d.json", generation)
+        try FileIO.writeDurably(Array(table), to: directory + "/" + tableName)
+        sourceTable = SourceTableInfo(file: tableName, count: sources.count, checksum: Array(table).withUnsafeBytes { Footer.crc32($0) })
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         var sealed = self
         sealed.checksum = contentChecksum
@@ -198,5 +275,6 @@ public struct Manifest: Codable, Sendable, Equatable {
         try FileIO.writeDurably(Array(data), to: temporary)
         try FileIO.rename(temporary, directory + "/" + Self.fileName)
         try FileIO.fsyncDirectory(directory)
+        return tableName
     }
 }

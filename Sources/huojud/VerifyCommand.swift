@@ -15,7 +15,7 @@ struct Verify: ParsableCommand {
             try snapshot.verify()
             let manifest = snapshot.manifest
             print("index \(options.index) is intact: generation \(manifest.generation), \(manifest.segments.count) segments, " +
-                  "\(manifest.liveCount) documents (\(manifest.deletedCount) deleted), \(manifest.sources.count) corpus files")
+                  "\(manifest.liveCount) documents (\(manifest.deletedCount) deleted), \(manifest.sourceTable?.count ?? 0) corpus files")
         } catch {
             throw RuntimeError(error.description)
         }
