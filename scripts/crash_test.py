@@ -57,7 +57,14 @@ def referenced_files(index):
         names.update(segment["files"])
         if segment.get("deletes"):
             names.add(segment["deletes"]["file"])
+    if manifest.get("sourceTable"):
+        names.add(manifest["sourceTable"]["file"])
     return names
+
+
+def index_files(index):
+    """The files commits write and name: segment, deletion and source-table files, and temporaries."""
+    return set(f for f in os.listdir(index) if f.startswith(("seg-", "sources-")) or f.endswith(".tmp"))
 
 
 class Run:
@@ -208,7 +215,7 @@ def main():
                 phase = run.phase()
                 phases[phase] = phases.get(phase, 0) + 1
                 if os.path.exists(os.path.join(index, "manifest.json")) and \
-                        set(f for f in os.listdir(index) if f.startswith("seg-") or f.endswith(".tmp")) - referenced_files(index):
+                        index_files(index) - referenced_files(index):
                     left_behind += 1
             # The index opens and is intact, and answers as before or after this step.
             state = answers(huojud, index)
@@ -224,7 +231,7 @@ def main():
             if not killed:
                 estimate = max(0.05, (run.events[-1][0] if run.events else 0.5) * 1.2)
                 windows = run.merge_windows() or windows
-                leftovers = set(f for f in os.listdir(index) if f.startswith("seg-") or f.endswith(".tmp")) - referenced_files(index)
+                leftovers = index_files(index) - referenced_files(index)
                 if leftovers:
                     sys.exit(f"step {steps}: files no commit names were left: {sorted(leftovers)}")
                 break

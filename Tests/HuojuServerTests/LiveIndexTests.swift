@@ -138,7 +138,8 @@ import Glibc
         usleep(2_000_000)
         #expect(Self.status(client)["generation"] as? Int == generation, "\(daemon.logText)")
         let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: daemon.index + "/manifest.json"))) as! [String: Any]
-        let sources = (manifest["sources"] as! [[String: Any]]).map { $0["path"] as! String }
+        let table = daemon.index + "/" + ((manifest["sourceTable"] as! [String: Any])["file"] as! String)
+        let sources = (try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: table))) as! [[String: Any]]).map { $0["path"] as! String }
         #expect(sources.count == 5 && !sources.contains { $0.contains("/Index/") }, "\(sources)")
     }
 
