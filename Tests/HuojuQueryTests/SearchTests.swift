@@ -43,9 +43,11 @@ final class SampleIndex: @unchecked Sendable {
     }
 
     static func containsWhole(_ text: String, _ part: String) -> Bool {
-        let isLatin = !part.unicodeScalars.contains(where: Analyzer.isCJK)
-        guard isLatin else { return text.contains(part) }
-        let scalars = Array(text.unicodeScalars), needle = Array(part.unicodeScalars)
+        let needle = Array(part.unicodeScalars)
+        // Only a Latin end of the part must not continue into a longer word.
+        let latinStart = needle.first.map { !Analyzer.isCJK($0) } ?? false, latinEnd = needle.last.map { !Analyzer.isCJK($0) } ?? false
+        guard latinStart || latinEnd else { return text.contains(part) }
+        let scalars = Array(text.unicodeScalars)
         func wordy(_ i: Int) -> Bool { i >= 0 && i < scalars.count && !Analyzer.isCJK(scalars[i]) && (scalars[i].properties.isAlphabetic || scalars[i].properties.numericType != nil) }
         func joins(_ i: Int, towards step: Int) -> Bool {
             // A letter or digit, or "." / "," between digits (3.2, 1,280), continues the word.
@@ -54,7 +56,7 @@ final class SampleIndex: @unchecked Sendable {
         }
         guard needle.count <= scalars.count else { return false }
         for start in 0...(scalars.count - needle.count) where scalars[start..<(start + needle.count)].elementsEqual(needle) {
-            if !joins(start - 1, towards: -1) && !joins(start + needle.count, towards: 1) { return true }
+            if !(latinStart && joins(start - 1, towards: -1)) && !(latinEnd && joins(start + needle.count, towards: 1)) { return true }
         }
         return false
     }
@@ -118,6 +120,38 @@ final class SampleIndex: @unchecked Sendable {
             let expected = index.oracle(parts)
             #expect(!expected.isEmpty || parts.count > 1, "oracle found nothing for \(query)")
             #expect(try index.exactHits(query) == expected, "query \(query)")
+        }
+    }
+
+    /// Phrases that mix a Latin word or number with CJK characters (`2023年`, `5g网络`, `第3`):
+    /// a lone character beside the Latin unit is read from the run-edge layer, a run of two or
+    /// more from bigrams; recall must still equal the oracle, including near misses (the same
+    /// characters with the Latin unit changed).
+    @Test func mixedLatinAndCJKPhrasesEqualTheOracle() throws {
+        var generator = SplitMix(seed: 31)
+        let analyzer = Analyzer()
+        var queries = Set<String>()
+        for article in index.articles {
+            let units = analyzer.analyze(article.body).units
+            for i in units.indices {
+                guard let unit = units[i], !unit.isCJK else { continue }
+                // A Latin unit with one or two CJK characters after it, or one before it.
+                if i + 1 < units.count, let next = units[i + 1], next.isCJK {
+                    queries.insert(String(unit.text) + String(next.text))
+                    if i + 2 < units.count, let third = units[i + 2], third.isCJK { queries.insert(String(unit.text) + String(next.text) + String(third.text)) }
+                }
+                if i > 0, let previous = units[i - 1], previous.isCJK { queries.insert(String(previous.text) + String(unit.text)) }
+            }
+        }
+        var sample = Array(queries).sorted().shuffled(using: &generator).prefix(150)
+        // Near misses: another number beside the same character.
+        sample += sample.prefix(30).compactMap { query in
+            guard let digit = query.unicodeScalars.first(where: { ("0"..."9").contains($0) }) else { return nil }
+            return query.replacingOccurrences(of: String(digit), with: digit == "9" ? "8" : "9")
+        }
+        #expect(sample.count >= 100, "only \(sample.count) mixed phrases in the samples")
+        for query in sample {
+            #expect(try index.exactHits("\"\(query)\"") == index.oracle([query]), "query \(query) (seed 31)")
         }
     }
 
