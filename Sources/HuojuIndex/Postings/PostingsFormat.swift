@@ -11,17 +11,23 @@
 ///         then, when there is a tail, vint the tail's lastDoc delta
 ///     full blocks of 128 documents: packed doc deltas (the first from the previous block's
 ///         lastDoc, absolute in block 0), packed (term frequency − 1)
-///     the tail (docFreq % 128 documents): per document vint (delta << 1 | tf == 1), then
-///         vint tf when it is not 1
+///     the tail (docFreq % 128 documents): from 8 documents on, packed doc deltas and packed
+///         (tf − 1) like a full block; below that, per document vint (delta << 1 | tf == 1),
+///         then vint tf when it is not 1
 ///
 /// Positions, kept only for the terms a phrase reads (`TermKey.keepsPositions`), follow the
 /// same blocks in `.pos`: a block's positions are each document's position deltas (the first
-/// absolute) in document order, as packed runs of 128 values and a vint remainder. Skip
+/// absolute) in document order, as packed runs of 128 values, then the remainder packed (from
+/// 8 values on) or as vints. Skip
 /// entries give a block's byte sizes, so an intersection jumps over whole blocks (documents
 /// and positions) reading skip entries only, and each entry's impacts bound the BM25 score of
 /// its documents for top-k search. The tail has no impacts: its bound is the term's weight.
 enum PostingsFormat {
     static let blockSize = 128
+    /// Runs shorter than a full block (a tail, the last positions of a block) are packed too
+    /// from this many values on, and written as vints below it, where the width byte would cost
+    /// more than packing saves.
+    static let packedMinimum = 8
 }
 
 /// A block's "impacts", after Lucene: (tf, field length) pairs such that every document of the
@@ -111,13 +117,20 @@ enum PostingsWriter {
             previousLast = last
         }
         let tail = (fullBlocks * PostingsFormat.blockSize)..<docFreq
-        if !tail.isEmpty {
+        if tail.count >= PostingsFormat.packedMinimum {
+            for i in tail { scratch[i - tail.lowerBound] = term.docs[i] - (i == 0 ? 0 : term.docs[i - 1]) }
+            scratch.withUnsafeBufferPointer { BitPacking.pack(UnsafeBufferPointer(rebasing: $0[0..<tail.count]), into: &blocks) }
+            for i in tail { scratch[i - tail.lowerBound] = term.freqs[i] - 1 }
+            scratch.withUnsafeBufferPointer { BitPacking.pack(UnsafeBufferPointer(rebasing: $0[0..<tail.count]), into: &blocks) }
+        } else {
             for i in tail {
                 let delta = UInt64(term.docs[i] - (i == 0 ? 0 : term.docs[i - 1]))
                 let frequency = term.freqs[i]
                 blocks.writeVInt(delta << 1 | (frequency == 1 ? 1 : 0))
                 if frequency != 1 { blocks.writeVInt(UInt64(frequency)) }
             }
+        }
+        if !tail.isEmpty {
             if keepsPositions { positionIndex = writePositions(term, docs: tail, from: positionIndex, into: &positionsOut) }
             if fullBlocks > 0 { skips.writeVInt(UInt64(term.docs[docFreq - 1] - previousLast)) }
         }
@@ -130,8 +143,8 @@ enum PostingsWriter {
     }
 
     /// Writes the positions of `docs` (indexes into `term.docs`), which start at
-    /// `term.positions[from]`: per-document deltas as packed runs of 128 and a vint remainder.
-    /// Returns the index after them.
+    /// `term.positions[from]`: per-document deltas as packed runs of 128, then the remainder
+    /// packed or as vints. Returns the index after them.
     private static func writePositions(_ term: TermPostings, docs: Range<Int>, from start: Int, into out: inout ByteWriter) -> Int {
         var deltas: [UInt32] = []
         var index = start
@@ -150,7 +163,11 @@ enum PostingsWriter {
                 BitPacking.pack(UnsafeBufferPointer(rebasing: all[run..<(run + PostingsFormat.blockSize)]), into: &out)
             }
         }
-        for delta in deltas[packed...] { out.writeVInt(UInt64(delta)) }
+        if deltas.count - packed >= PostingsFormat.packedMinimum {
+            deltas.withUnsafeBufferPointer { BitPacking.pack(UnsafeBufferPointer(rebasing: $0[packed...]), into: &out) }
+        } else {
+            for delta in deltas[packed...] { out.writeVInt(UInt64(delta)) }
+        }
         return index
     }
 }

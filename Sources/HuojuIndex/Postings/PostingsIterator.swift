@@ -263,7 +263,7 @@ public struct PostingsIterator {
         let previous = cursor.previousLastDoc
         var offset = cursor.docOffset
         let limit = docLimit
-        if isTail {
+        if isTail && count < PostingsFormat.packedMinimum {
             var reader = ByteReader(postings, offset: offset, file: file)
             var last = UInt64(previous)
             for i in 0..<count {
@@ -286,7 +286,7 @@ public struct PostingsIterator {
             try freqs.withUnsafeMutableBufferPointer { out throws(IndexError) in
                 offset = try BitPacking.unpack(postings, at: offset, end: end, count: count, into: out.baseAddress!, file: file)
             }
-            guard offset - cursor.docOffset == cursor.docBytes else { throw .corrupt(file: file, "block size does not match its skip entry") }
+            guard isTail || offset - cursor.docOffset == cursor.docBytes else { throw .corrupt(file: file, "block size does not match its skip entry") }
             var last = UInt64(previous)
             for i in 0..<count {
                 let delta = docs[i]
@@ -322,6 +322,10 @@ public struct PostingsIterator {
         try blockPositions.withUnsafeMutableBufferPointer { out throws(IndexError) in
             for run in stride(from: 0, to: packed, by: PostingsFormat.blockSize) {
                 offset = try BitPacking.unpack(bytes, at: offset, end: end, count: PostingsFormat.blockSize, into: out.baseAddress! + run, file: name)
+            }
+            if total - packed >= PostingsFormat.packedMinimum {
+                offset = try BitPacking.unpack(bytes, at: offset, end: end, count: total - packed, into: out.baseAddress! + packed, file: name)
+                return
             }
             var reader = ByteReader(bytes, offset: offset, file: name)
             for i in packed..<total {
