@@ -11,18 +11,34 @@ public struct Places: Sendable {
 
     /// Folded full names and short forms.
     public let names: Set<String>
+    /// Those of provinces (division code `XX0000`): `江苏高新区` is Jiangsu's zones, not a zone.
+    public let provinces: Set<String>
     /// Changes with the names, so that an index built with other places is rebuilt.
     public let fingerprint: String
 
-    public init(names: some Sequence<String>) {
-        let folded = Set(names.map { Folder.shared.fold($0).text })
-        self.names = folded
-        fingerprint = Gazetteer.hex(Gazetteer.fnv1a(Array(folded.sorted().joined(separator: "\n").utf8)))
+    public init(_ rows: some Sequence<Row>) {
+        var names: Set<String> = [], provinces: Set<String> = []
+        for row in rows {
+            let folded = row.names.map { Folder.shared.fold($0).text }
+            names.formUnion(folded)
+            if row.province { provinces.formUnion(folded) }
+        }
+        self.names = names
+        self.provinces = provinces
+        fingerprint = Gazetteer.hex(Gazetteer.fnv1a(Array((names.sorted() + ["/"] + provinces.sorted()).joined(separator: "\n").utf8)))
+    }
+
+    /// One line of a places file: a division's full name and short forms.
+    public struct Row: Sendable {
+        public var names: [String]
+        public var province: Bool
     }
 
     /// The divisions compiled into the binaries from `Data/places.tsv`.
-    public static let builtIn: Places = {
-        do { return Places(names: try parse(BundledPlaces.text, file: "Data/places.tsv (built in)")) } catch {
+    public static let builtIn = Places(builtInRows)
+
+    private static let builtInRows: [Row] = {
+        do { return try parse(BundledPlaces.text, file: "Data/places.tsv (built in)") } catch {
             preconditionFailure("the built-in place table is invalid: \(error)")
         }
     }()
@@ -32,13 +48,13 @@ public struct Places: Sendable {
         guard let path else { return builtIn }
         switch CorpusFile.read(path) {
         case .failure(let failure): throw GazetteerError(file: path, line: nil, "cannot read the places file: \(failure)")
-        case .success(let decoded): return Places(names: builtIn.names.union(try parse(decoded.text, file: path)))
+        case .success(let decoded): return Places(builtInRows + (try parse(decoded.text, file: path)))
         }
     }
 
-    /// Every full name and short form of a places file; every problem names its line.
-    public static func parse(_ text: String, file: String) throws(GazetteerError) -> [String] {
-        var names: [String] = []
+    /// The rows of a places file; every problem names its line.
+    public static func parse(_ text: String, file: String) throws(GazetteerError) -> [Row] {
+        var rows: [Row] = []
         var sawHeader = false
         for (index, rawLine) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             let number = index + 1
@@ -56,6 +72,7 @@ public struct Places: Sendable {
             guard (1...3).contains(fields.count) else {
                 throw GazetteerError(file: file, line: number, "expected 1 to 3 tab-separated columns (name, short_forms, code), found \(fields.count)")
             }
+            var names: [String] = []
             let shorts = fields.count > 1 && !fields[1].isEmpty ? fields[1].split(separator: ",", omittingEmptySubsequences: false).map(String.init) : []
             for name in [fields[0]] + shorts {
                 guard !name.isEmpty else { throw GazetteerError(file: file, line: number, "empty name (two commas in a row, or a comma at an end?)") }
@@ -66,8 +83,13 @@ public struct Places: Sendable {
                 }
                 names.append(name)
             }
+            let code = fields.count > 2 ? fields[2] : ""
+            guard code.isEmpty || (code.count == 6 && code.allSatisfy(\.isASCII) && code.allSatisfy(\.isNumber)) else {
+                throw GazetteerError(file: file, line: number, "division code '\(code)' is not 6 digits")
+            }
+            rows.append(Row(names: names, province: code.hasSuffix("0000")))
         }
         guard sawHeader else { throw GazetteerError(file: file, line: nil, "no header line '\(columns.joined(separator: "<TAB>"))'") }
-        return names
+        return rows
     }
 }

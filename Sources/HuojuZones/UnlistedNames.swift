@@ -1,22 +1,28 @@
 import HuojuText
 
 /// Recognises zone names the gazetteer does not have: a name followed by a zone suffix
-/// (`某某高新区`, `某某高新技术产业开发区`, `某某科学城`, `苏州某某工业园区`).
+/// (`宜宾高新区`, `某某高新技术产业开发区`, `某某科学城`, `苏州相城工业园区`).
 ///
-/// The suffix is easy; where the name starts is not, since Chinese has no spaces and the same
-/// suffixes follow generic words all the time (`国家高新区`, `推动高新区发展`, `两个高新区`).
-/// A name is the longest run of 2–6 ideographs before the suffix that
-/// - starts at a boundary: the start of the text, punctuation or a space (not a digit: units
-///   and counters follow digits), or
-///   right after a boundary word (`在`, `的`, `推动`, `走进`, `进一步` …), and starts with none
-///   itself (except single characters that begin place names: `和田`, `于都`);
-/// - holds no generic word and no multi-character boundary word (`国家`, `省级`, `西部`, `各`,
-///   `召开` …), and does not end with a particle (`的`, `等` …);
-/// - for the weak suffixes (`示范区`, `自创区`, `工业园区`), which follow descriptions far more
-///   often than names (`承接产业转移示范区`), starts with a known place (a province, a city or a
-///   list name of the gazetteer), and is at most 6 ideographs.
+/// The suffix is easy; where the name starts, and whether there is a name at all, is not: the
+/// same suffixes follow generic words and phrases all the time (`国家高新区`, `推动高新区发展`,
+/// `方式高新区`, `现代化高新区`). Two kinds of names come out:
+/// - **place names**, accepted wherever they stand: what stands before the suffix ends in a
+///   chain of administrative divisions (`宜宾`, `昆山市`, `苏州相城`; `Places`). The name is
+///   the chain.
+/// - **candidates**, which need more evidence (`ZoneRecognizer.zones(…)`): the longest run of
+///   2–6 ideographs before the suffix that
+///   - starts at a boundary: the start of the text, punctuation or a space (not a digit: units
+///     and counters follow digits), or right after a boundary word (`在`, `的`, `推动`, `走进`,
+///     `进一步` …), and starts with none itself (except single characters that begin place
+///     names: `和田`, `于都`);
+///   - holds no generic word and no multi-character boundary word (`国家`, `省级`, `西部`, `各`,
+///     `新时代`, `现代化`, `召开` …), and does not end with a particle (`的`, `等` …);
+///   - for the weak suffixes (`示范区`, `自创区`, `工业园区`), which follow descriptions far more
+///     often than names (`承接产业转移示范区`), starts with a known place.
+///   A candidate followed by an organisation word (`某某科学城管委会`) is an organisation and
+///   accepted as such.
 /// A name that is a gazetteer list name (plus an optional `市`) before a high-tech-zone suffix
-/// is that zone (`洛阳市高新区` → 洛阳高新区), not an unlisted one.
+/// is that zone (`洛阳市高新区` → 洛阳高新区, `江苏常熟高新区` → 常熟高新区), not an unlisted one.
 struct UnlistedNames: Sendable {
     struct Suffix: Sendable {
         var text: [Unicode.Scalar]
@@ -91,15 +97,31 @@ struct UnlistedNames: Sendable {
         "西部", "东部", "沿海", "沿江", "沿边", "边境", "政府", "重视", "高新", "报告", "建议", "启示", "探索", "做法", "实践",
         "思考", "经验", "成效", "意见", "方案", "政策", "措施", "工作", "情况", "问题", "分析", "体会", "动态", "综述", "巡礼",
         "成就", "要闻", "科技", "企业", "创业", "制造", "行业", "系统", "国际", "全区", "该", "各", "此", "这", "那", "其", "每",
+        // Descriptions of what kind of zone, not which: `新时代高新区`, `现代化高新区`.
+        "新时代", "现代化", "新型", "世界级", "国际化", "新一轮", "一流",
     ])
+
+    /// Words after a zone name that make it an organisation (`某某科学城管委会`).
+    static let organisationWords = WordList(["管委会", "管理委员会", "党工委", "工委", "管委", "管理局", "管理办公室", "科技局",
+                                             "经发局", "人社局", "投促局", "发展集团", "建设集团", "投资集团", "控股集团", "发展有限公司"])
+
+    /// The longest chain of places a name can be: `江苏苏州相城`.
+    static let maximumChain = 10
 
     /// A name never ends with a particle (`位于湘江之滨的` + `国家高新区`).
     static let particles: Set<Unicode.Scalar> = ["的", "了", "等", "和", "与", "及", "在", "对", "为", "是", "或", "之"]
 
+    /// Gazetteer provinces, cities and list names, which weak-suffix candidates start with.
     let places: WordList
+    /// Administrative divisions and gazetteer places, which place names end in.
+    let divisions: WordList
+    /// Province names: a chain of only these names a province's zones, not a zone.
+    let provinces: Set<String>
 
-    init(places: [String]) {
+    init(places: [String], divisions: [String], provinces: Set<String>) {
         self.places = WordList(places)
+        self.divisions = WordList(places + divisions)
+        self.provinces = provinces
     }
 
     struct Found {
@@ -108,6 +130,17 @@ struct UnlistedNames: Sendable {
         var name: String
         /// Set when the name is a list name of a zone: that zone's entry.
         var listName: (entry: Int, listOnly: Bool)?
+        var evidence: Evidence
+    }
+
+    /// Why a found name may be a zone.
+    enum Evidence: Equatable {
+        /// It ends in this place (a division or gazetteer place): accepted.
+        case place(String)
+        /// An organisation word follows it: accepted.
+        case organisation(String)
+        /// Only its form: accepted where the article gives more evidence.
+        case candidate
     }
 
     /// Unlisted names in folded `text`. `taken` marks the scalars that aliases already cover
@@ -122,11 +155,21 @@ struct UnlistedNames: Sendable {
                 position += 1
                 continue
             }
-            if let name = name(before: position, in: text, taken: taken, suffix: suffix) {
+            if let chain = placeChain(before: position, in: text, taken: taken, weak: suffix.weak) {
+                let nameText = Self.string(text[chain.start..<position])
+                // `洛阳市高新区`, `江苏常熟高新区`: a list name is its zone.
+                var zone: (entry: Int, listOnly: Bool)?
+                for name in [nameText, chain.last] where suffix.highTech && zone == nil {
+                    zone = lookup(name.hasSuffix("市") ? String(name.dropLast()) : name).flatMap { $0.listOnly ? $0 : nil }
+                }
+                found.append(Found(range: chain.start..<(position + suffix.text.count), name: nameText + suffix.display,
+                                   listName: zone, evidence: .place(chain.last)))
+            } else if let name = name(before: position, in: text, taken: taken, suffix: suffix) {
+                let end = position + suffix.text.count
                 let nameText = Self.string(text[name..<position])
-                let trimmed = nameText.hasSuffix("市") ? String(nameText.dropLast()) : nameText
-                let zone = suffix.highTech ? lookup(trimmed).flatMap { $0.listOnly ? $0 : nil } : nil
-                found.append(Found(range: name..<(position + suffix.text.count), name: nameText + suffix.display, listName: zone))
+                let organisation = Self.organisationWords.prefixLength(of: text, at: end).map { Self.string(text[end..<(end + $0)]) }
+                found.append(Found(range: name..<end, name: nameText + suffix.display, listName: nil,
+                                   evidence: organisation.map { .organisation($0) } ?? .candidate))
             }
             position += suffix.text.count
         }
@@ -143,7 +186,34 @@ struct UnlistedNames: Sendable {
         }
     }
 
-    /// Where the name before `end` starts, or nil when there is none.
+    /// The places that end right before `end`, one after another (`江苏` + `苏州` + `相城`): where
+    /// the chain starts and its last place, or nil when there is no place name. A chain is no
+    /// name when its first place is the tail of another (`紫金` + `山`: `紫金山科学城` is not
+    /// `金山科学城`), when all its places are provinces (`江苏高新区`, `广东省高新区`: the
+    /// province's zones), or, before a weak suffix, when it does not start with a gazetteer
+    /// place (`乡村振兴示范区`, `共同富裕示范区`: 振兴 and 富裕 are counties too).
+    private func placeChain(before end: Int, in text: [Unicode.Scalar], taken: [Bool], weak: Bool) -> (start: Int, last: String)? {
+        var windowStart = end
+        while windowStart > 0, end - windowStart < Self.maximumChain, !taken[windowStart - 1], ScalarClass.isIdeograph(text[windowStart - 1]) {
+            windowStart -= 1
+        }
+        var start = end
+        var elements: [String] = []
+        while let length = divisions.suffixLength(of: text, endingAt: start, from: windowStart) {
+            elements.append(Self.string(text[(start - length)..<start]))
+            start -= length
+        }
+        guard let last = elements.first else { return nil }
+        let first = elements[elements.count - 1].unicodeScalars.count
+        for cut in 1..<first {
+            if let length = divisions.suffixLength(of: text, endingAt: start + cut, from: windowStart), length > cut { return nil }
+        }
+        if elements.allSatisfy(provinces.contains) { return nil }
+        if weak, places.prefixLength(of: text, at: start, end: end) == nil { return nil }
+        return (start, last)
+    }
+
+    /// Where the candidate name before `end` starts, or nil when there is none.
     private func name(before end: Int, in text: [Unicode.Scalar], taken: [Bool], suffix: Suffix) -> Int? {
         let limit = suffix.weak ? Self.maximumWeakLength : Self.maximumLength
         var windowStart = end
