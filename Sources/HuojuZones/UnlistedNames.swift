@@ -31,6 +31,10 @@ struct UnlistedNames: Sendable {
         var weak: Bool
         /// A suffix of the 高新区 family, under which a list name means its zone.
         var highTech: Bool
+        /// Whether a place before it makes a name (`苏州相城工业园区`). Not for demonstration zones:
+        /// every national one is in the gazetteer, and a place before `示范区` is nearly always
+        /// part of a description (`…建设广州示范区`).
+        var placeNames = true
     }
 
     static let suffixes: [Suffix] = {
@@ -44,8 +48,9 @@ struct UnlistedNames: Sendable {
             all.append(Suffix(text: Array(("国家" + text).unicodeScalars), display: text, weak: false, highTech: highTech))
         }
         for text in weak {
-            all.append(Suffix(text: Array(text.unicodeScalars), display: text, weak: true, highTech: false))
-            all.append(Suffix(text: Array(("国家" + text).unicodeScalars), display: text, weak: true, highTech: false))
+            let placeNames = text == "工业园区"
+            all.append(Suffix(text: Array(text.unicodeScalars), display: text, weak: true, highTech: false, placeNames: placeNames))
+            all.append(Suffix(text: Array(("国家" + text).unicodeScalars), display: text, weak: true, highTech: false, placeNames: placeNames))
         }
         return all.sorted { $0.text.count > $1.text.count }
     }()
@@ -105,6 +110,21 @@ struct UnlistedNames: Sendable {
     static let organisationWords = WordList(["管委会", "管理委员会", "党工委", "工委", "管委", "管理局", "管理办公室", "科技局",
                                              "经发局", "人社局", "投促局", "发展集团", "建设集团", "投资集团", "控股集团", "发展有限公司"])
 
+    /// What follows a zone that is the subject of a title (`某某高新区举办…`, `某某科学城:…`),
+    /// as opposed to a description heading a title (`现代化高新区建设的路径`, `…高新区发展新路`).
+    static let titleSubjectFollowers = WordList([
+        "举办", "举行", "召开", "启动", "发布", "出台", "推出", "开展", "实施", "成立", "揭牌", "挂牌", "签约", "获批", "入选",
+        "荣获", "获评", "获得", "获", "实现", "新增", "引进", "落地", "开工", "投用", "上线", "迎来", "再添", "首批", "首个", "首家",
+        "打造", "聚焦", "携手", "联合", "助力", "推动", "加快", "全力", "多措并举",
+    ])
+
+    /// True when the name ending at `end` of a title stands as its subject: the title ends,
+    /// punctuation or a space follows, an organisation word, or a verb of what it did.
+    static func isTitleSubject(_ text: [Unicode.Scalar], endingAt end: Int) -> Bool {
+        end == text.count || !ScalarClass.isIdeograph(text[end]) || organisationWords.prefixLength(of: text, at: end) != nil
+            || titleSubjectFollowers.prefixLength(of: text, at: end) != nil
+    }
+
     /// The longest chain of places a name can be: `江苏苏州相城`.
     static let maximumChain = 10
 
@@ -155,7 +175,7 @@ struct UnlistedNames: Sendable {
                 position += 1
                 continue
             }
-            if let chain = placeChain(before: position, in: text, taken: taken, weak: suffix.weak) {
+            if suffix.placeNames, let chain = placeChain(before: position, in: text, taken: taken, weak: suffix.weak) {
                 let nameText = Self.string(text[chain.start..<position])
                 // `洛阳市高新区`, `江苏常熟高新区`: a list name is its zone.
                 var zone: (entry: Int, listOnly: Bool)?
@@ -167,7 +187,10 @@ struct UnlistedNames: Sendable {
             } else if let name = name(before: position, in: text, taken: taken, suffix: suffix) {
                 let end = position + suffix.text.count
                 let nameText = Self.string(text[name..<position])
-                let organisation = Self.organisationWords.prefixLength(of: text, at: end).map { Self.string(text[end..<(end + $0)]) }
+                // An organisation names itself at the start of a clause (`。某某科学城管委会表示`);
+                // after a conjunction or preposition the name may be a phrase's tail.
+                let organisation = Self.startsClause(text, at: name, taken: taken)
+                    ? Self.organisationWords.prefixLength(of: text, at: end).map { Self.string(text[end..<(end + $0)]) } : nil
                 found.append(Found(range: name..<end, name: nameText + suffix.display, listName: nil,
                                    evidence: organisation.map { .organisation($0) } ?? .candidate))
             }
@@ -191,7 +214,9 @@ struct UnlistedNames: Sendable {
     /// name when its first place is the tail of another (`紫金` + `山`: `紫金山科学城` is not
     /// `金山科学城`), when all its places are provinces (`江苏高新区`, `广东省高新区`: the
     /// province's zones), or, before a weak suffix, when it does not start with a gazetteer
-    /// place (`乡村振兴示范区`, `共同富裕示范区`: 振兴 and 富裕 are counties too).
+    /// place (`苏州相城工业园区` does). Like a candidate, a chain starts at a boundary (`推动宜宾`,
+    /// `,宜宾`; not `6石首`, a counter gone wrong, nor `历史古城`), and a district's full name
+    /// does not end it (`黄埔区高新区` is the district's zones; zones take the short form).
     private func placeChain(before end: Int, in text: [Unicode.Scalar], taken: [Bool], weak: Bool) -> (start: Int, last: String)? {
         var windowStart = end
         while windowStart > 0, end - windowStart < Self.maximumChain, !taken[windowStart - 1], ScalarClass.isIdeograph(text[windowStart - 1]) {
@@ -203,7 +228,8 @@ struct UnlistedNames: Sendable {
             elements.append(Self.string(text[(start - length)..<start]))
             start -= length
         }
-        guard let last = elements.first else { return nil }
+        guard let last = elements.first, !last.hasSuffix("区") else { return nil }
+        guard Self.startsClause(text, at: start, taken: taken) || Self.boundaries.suffixLength(of: text, endingAt: start) != nil else { return nil }
         let first = elements[elements.count - 1].unicodeScalars.count
         for cut in 1..<first {
             if let length = divisions.suffixLength(of: text, endingAt: start + cut, from: windowStart), length > cut { return nil }
@@ -223,16 +249,28 @@ struct UnlistedNames: Sendable {
         guard end - windowStart >= 2, !Self.particles.contains(text[end - 1]) else { return nil }
         for start in windowStart...(end - 2) {
             // After a digit come units and counters (`1000万元`, `23家`), not names.
-            let atBoundary = start == 0 || taken[start - 1]
-                || (!ScalarClass.isIdeograph(text[start - 1]) && !ScalarClass.isDigit(text[start - 1]))
-                || Self.boundaries.suffixLength(of: text, endingAt: start) != nil
-            guard atBoundary else { continue }
+            guard Self.startsClause(text, at: start, taken: taken) || Self.boundaries.suffixLength(of: text, endingAt: start) != nil else { continue }
             guard Self.forbiddenStarts.prefixLength(of: text, at: start, end: end) == nil,
                   !Self.forbiddenInside.occurs(in: text, range: start..<end) else { continue }
             if suffix.weak, places.prefixLength(of: text, at: start, end: end) == nil { continue }
             return start
         }
         return nil
+    }
+
+    /// True when `start` begins the text or a clause: after punctuation or a space (not after a
+    /// number), or after a gazetteer alias.
+    static func startsClause(_ text: [Unicode.Scalar], at start: Int, taken: [Bool]) -> Bool {
+        start == 0 || taken[start - 1] || (!ScalarClass.isIdeograph(text[start - 1]) && !followsNumber(text, at: start))
+    }
+
+    /// True when a number, perhaps followed by spaces (PDF extraction spaces digits apart from
+    /// ideographs), stands right before `start`: counters and units follow numbers
+    /// (`4 家…高新区`, `6个高新区`), names do not.
+    static func followsNumber(_ text: [Unicode.Scalar], at start: Int) -> Bool {
+        var position = start
+        while position > 0, text[position - 1] == " " || text[position - 1] == "\u{3000}" { position -= 1 }
+        return position > 0 && ScalarClass.isDigit(text[position - 1])
     }
 
     static func string(_ scalars: some Collection<Unicode.Scalar>) -> String {

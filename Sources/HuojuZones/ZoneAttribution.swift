@@ -100,8 +100,9 @@ extension ZoneRecognizer {
 
     /// The zone spans of an article's fields. An unlisted candidate is kept when it stands as
     /// an organisation at the start of the title, source or byline (or of a clause there:
-    /// after punctuation or a space), or when the article names it with evidence elsewhere;
-    /// other candidates are phrases (`方式高新区`) and dropped.
+    /// after punctuation or a space; in a title, as its subject: `某某高新区举办…`,
+    /// `某某科学城:…`), or when the article names it with evidence elsewhere; other candidates
+    /// are phrases (`方式高新区`, `现代化高新区建设的路径`) and dropped.
     func articleSpans(title: String, source: String?, byline: String?, body: String)
         -> (title: [ZoneSpan], source: [ZoneSpan], byline: [ZoneSpan], body: [ZoneSpan]) {
         func recognise(_ text: String?, _ field: UnlistedEvidence?) -> [ZoneSpan] {
@@ -111,7 +112,8 @@ extension ZoneRecognizer {
                 guard span.kind == .unlisted, span.evidence == nil, let field else { return span }
                 let start = span.range.lowerBound
                 var span = span
-                if start == 0 || (!ScalarClass.isIdeograph(scalars[start - 1]) && !ScalarClass.isDigit(scalars[start - 1])) {
+                let atStart = start == 0 || (!ScalarClass.isIdeograph(scalars[start - 1]) && !UnlistedNames.followsNumber(scalars, at: start))
+                if atStart, field != .title || UnlistedNames.isTitleSubject(scalars, endingAt: span.range.upperBound) {
                     span.evidence = field
                 }
                 return span

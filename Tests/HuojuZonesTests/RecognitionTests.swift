@@ -64,6 +64,16 @@ import Testing
         #expect(zones("打造乡村振兴示范区和共同富裕示范区") == [:])
         // A place inside a longer name is not where the name starts (紫金 + 山, not 金山).
         #expect(zones("紫金山科学城聚焦集成电路") == [:])
+        // A place must start a clause or follow a boundary word, and not a number.
+        #expect(zones("调查历史古城高新区定位") == [:])
+        #expect(zones("等6宜宾高新区,共4 丹阳高新区") == [:])
+        // A district's full name: the district's zones, not a zone (zones take the short form).
+        #expect(zones("黄埔区高新区3.2个百分点,推动相城高新区") == ["相城高新区": 1])
+        // A county-level short form that is a common word is no place (合作市 is; 合作 is "cooperation").
+        #expect(zones("鼓励合作高新区,依托资源高新区") == [:])
+        #expect(zones("推动合作市高新区") == ["合作市高新区": 1])
+        // Demonstration zones after a place are descriptions; all national ones are in the gazetteer.
+        #expect(zones("加快建设广州示范区") == [:])
     }
 
     @Test func candidatesNeedTheirArticleToShowThemAsOrganisations() {
@@ -77,8 +87,13 @@ import Testing
         #expect(unlisted(title: "环湖科学城:科研助理岗位吸引毕业生", body: "近日,环湖科学城发布岗位60个。") == ["环湖科学城"])
         #expect(unlisted(title: "坚持项目为王", byline: "滨湖新城科学城党工委副书记 王晓明", body: "滨湖新城科学城将坚持项目为王。")
             == ["滨湖新城科学城"])
-        // An organisation word after the name is evidence anywhere.
+        // An organisation word after a name that starts a clause is evidence anywhere; after a
+        // conjunction the name may be a phrase's tail.
         #expect(zones("某某科学城管委会表示") == ["某某科学城": 1])
+        #expect(zones("科技管理部门和部凡士林高新区管委会主任") == [:])
+        // A title's subject, not a description heading it.
+        #expect(unlisted(title: "某某高新区启动科研助理岗位开发", body: "近日,某某高新区发布岗位80个。") == ["某某高新区"])
+        #expect(unlisted(title: "数字化高新区建设的探索", body: "数字化高新区建设需要长期投入。") == [])
         // Only in the body, a candidate is a phrase; so is one inside a title's sentence.
         #expect(unlisted(title: "新政出台", body: "某某科学城聚焦集成电路。") == [])
         #expect(unlisted(title: "加快建设现代化高新区", body: "现代化高新区需要更高水平的治理。") == [])
