@@ -7,8 +7,8 @@ import HuojuText
 /// same suffixes follow generic words and phrases all the time (`国家高新区`, `推动高新区发展`,
 /// `方式高新区`, `现代化高新区`). Two kinds of names come out:
 /// - **place names**, accepted wherever they stand: what stands before the suffix ends in a
-///   chain of administrative divisions (`宜宾`, `昆山市`, `苏州相城`; `Places`). The name is
-///   the chain.
+///   chain of administrative divisions (`宜宾`, `昆山市`, `苏州相城`; `Places`) that starts at
+///   a boundary (`placeChain`). The name is the chain.
 /// - **candidates**, which need more evidence (`ZoneRecognizer.zones(…)`): the longest run of
 ///   2–6 ideographs before the suffix that
 ///   - starts at a boundary: the start of the text, punctuation or a space (not a digit: units
@@ -19,8 +19,8 @@ import HuojuText
 ///     `新时代`, `现代化`, `召开` …), and does not end with a particle (`的`, `等` …);
 ///   - for the weak suffixes (`示范区`, `自创区`, `工业园区`), which follow descriptions far more
 ///     often than names (`承接产业转移示范区`), starts with a known place.
-///   A candidate followed by an organisation word (`某某科学城管委会`) is an organisation and
-///   accepted as such.
+///   A candidate that starts a clause and is followed by an organisation word
+///   (`。某某科学城管委会`) is an organisation and accepted as such.
 /// A name that is a gazetteer list name (plus an optional `市`) before a high-tech-zone suffix
 /// is that zone (`洛阳市高新区` → 洛阳高新区, `江苏常熟高新区` → 常熟高新区), not an unlisted one.
 struct UnlistedNames: Sendable {
