@@ -91,7 +91,11 @@ public final class Searcher: Sendable {
             }
             let wanted = request.offset + request.limit
             // Facets need every exact match: kept with exact counting, left out with top-k.
-            let exact = try evaluation.collect(.exact, k: wanted, counting: request.counting, keepMatches: request.counting == .exact)
+            let exact = if let zone = query.boostedZone {
+                try boosted(evaluation, zone: zone, k: wanted)
+            } else {
+                try evaluation.collect(.exact, k: wanted, counting: request.counting, keepMatches: request.counting == .exact)
+            }
             var facets: SearchFacets?
             if let matches = exact.matches { facets = ZoneFacets.count(matches, in: try zones()) }
             var ranked = exact.hits
@@ -115,6 +119,24 @@ public final class Searcher: Sendable {
         } catch {
             throw .index(error)
         }
+    }
+
+    /// The best `k` exact matches of a query filtered by `zone` that also has text: articles
+    /// whose primary zone it is first, each tier in BM25 order. A filter alone would rank a
+    /// passing mention of the zone above the zone's own articles whenever BM25 says so.
+    private func boosted(_ evaluation: Evaluation, zone: String, k: Int) throws(IndexError) -> Collected {
+        let all = try evaluation.scoreAll()
+        let table = try zones()
+        let id = table.names.firstIndex(of: zone).map(Int32.init) ?? -1
+        var hits: [(primary: Bool, doc: ScoredDoc)] = []
+        for (s, docs) in all.matches.enumerated() {
+            for (i, doc) in docs.enumerated() {
+                hits.append((table.segments[s].primary[Int(doc)] == id,
+                             ScoredDoc(segment: s, local: doc, global: snapshot.bases[s] + Int(doc), score: all.scores[s][i], partial: false)))
+            }
+        }
+        hits.sort { $0.primary != $1.primary ? $0.primary : $0.doc.ranksAbove($1.doc) }
+        return Collected(hits: hits.prefix(k).map(\.doc), total: hits.count, isExact: true, matches: all.matches)
     }
 
     /// Zones ranked by association with the query (docs/zones.md), each with its best article.

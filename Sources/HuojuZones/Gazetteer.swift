@@ -59,8 +59,10 @@ public struct Gazetteer: Sendable {
     /// Changes whenever the rows or the recognition rules change: an index built with another
     /// fingerprint tagged its articles differently and must be rebuilt.
     public let fingerprint: String
+    /// The administrative divisions unlisted zone names must end in (docs/zones.md).
+    public let places: Places
 
-    public init(_ entries: [ZoneEntry]) throws(GazetteerError) {
+    public init(_ entries: [ZoneEntry], places: Places = .builtIn) throws(GazetteerError) {
         var names: [String: (entry: Int, listOnly: Bool)] = [:]
         for (index, entry) in entries.enumerated() {
             let (file, line) = Self.split(entry.origin)
@@ -80,8 +82,10 @@ public struct Gazetteer: Sendable {
         }
         self.entries = entries
         self.names = names
+        self.places = places
         canonicals = Dictionary(entries.map { (Folder.shared.fold($0.canonical).text, $0.canonical) }, uniquingKeysWith: { first, _ in first })
         fingerprint = "\(ZoneRecognizer.version)/\(entries.count)/" + Self.hex(Self.fnv1a(Array(Self.serialize(entries).utf8)))
+            + "/" + places.fingerprint
     }
 
     /// The gazetteer compiled into the binaries from `Data/zones.tsv`. The file is checked by
@@ -93,9 +97,11 @@ public struct Gazetteer: Sendable {
     }()
 
     /// The built-in gazetteer extended by a user's file: a row whose canonical name is already
-    /// known replaces that zone's row, other rows add zones.
-    public static func load(extending path: String?) throws(GazetteerError) -> Gazetteer {
-        let base = builtIn
+    /// known replaces that zone's row, other rows add zones. `places` extends the built-in
+    /// place table likewise.
+    public static func load(extending path: String?, places placesPath: String? = nil) throws(GazetteerError) -> Gazetteer {
+        let places = try Places.load(extending: placesPath)
+        let base = try Gazetteer(builtIn.entries, places: places)
         guard let path else { return base }
         switch CorpusFile.read(path) {
         case .failure(let failure): throw GazetteerError(file: path, line: nil, "cannot read the zones file: \(failure)")
@@ -114,7 +120,7 @@ public struct Gazetteer: Sendable {
                 merged.append(row)
             }
         }
-        return try Gazetteer(merged)
+        return try Gazetteer(merged, places: places)
     }
 
     /// The zone a name means (canonical, alias or list name, in any spelling the fold unifies).

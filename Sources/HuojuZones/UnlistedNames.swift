@@ -1,22 +1,28 @@
 import HuojuText
 
 /// Recognises zone names the gazetteer does not have: a name followed by a zone suffix
-/// (`某某高新区`, `某某高新技术产业开发区`, `某某科学城`, `苏州某某工业园区`).
+/// (`宜宾高新区`, `某某高新技术产业开发区`, `某某科学城`, `苏州相城工业园区`).
 ///
-/// The suffix is easy; where the name starts is not, since Chinese has no spaces and the same
-/// suffixes follow generic words all the time (`国家高新区`, `推动高新区发展`, `两个高新区`).
-/// A name is the longest run of 2–6 ideographs before the suffix that
-/// - starts at a boundary: the start of the text, punctuation or a space (not a digit: units
-///   and counters follow digits), or
-///   right after a boundary word (`在`, `的`, `推动`, `走进`, `进一步` …), and starts with none
-///   itself (except single characters that begin place names: `和田`, `于都`);
-/// - holds no generic word and no multi-character boundary word (`国家`, `省级`, `西部`, `各`,
-///   `召开` …), and does not end with a particle (`的`, `等` …);
-/// - for the weak suffixes (`示范区`, `自创区`, `工业园区`), which follow descriptions far more
-///   often than names (`承接产业转移示范区`), starts with a known place (a province, a city or a
-///   list name of the gazetteer), and is at most 6 ideographs.
+/// The suffix is easy; where the name starts, and whether there is a name at all, is not: the
+/// same suffixes follow generic words and phrases all the time (`国家高新区`, `推动高新区发展`,
+/// `方式高新区`, `现代化高新区`). Two kinds of names come out:
+/// - **place names**, accepted wherever they stand: what stands before the suffix ends in a
+///   chain of administrative divisions (`宜宾`, `昆山市`, `苏州相城`; `Places`) that starts at
+///   a boundary (`placeChain`). The name is the chain.
+/// - **candidates**, which need more evidence (`ZoneRecognizer.zones(…)`): the longest run of
+///   2–6 ideographs before the suffix that
+///   - starts at a boundary: the start of the text, punctuation or a space (not a digit: units
+///     and counters follow digits), or right after a boundary word (`在`, `的`, `推动`, `走进`,
+///     `进一步` …), and starts with none itself (except single characters that begin place
+///     names: `和田`, `于都`);
+///   - holds no generic word and no multi-character boundary word (`国家`, `省级`, `西部`, `各`,
+///     `新时代`, `现代化`, `召开` …), and does not end with a particle (`的`, `等` …);
+///   - for the weak suffixes (`示范区`, `自创区`, `工业园区`), which follow descriptions far more
+///     often than names (`承接产业转移示范区`), starts with a known place.
+///   A candidate that starts a clause and is followed by an organisation word
+///   (`。某某科学城管委会`) is an organisation and accepted as such.
 /// A name that is a gazetteer list name (plus an optional `市`) before a high-tech-zone suffix
-/// is that zone (`洛阳市高新区` → 洛阳高新区), not an unlisted one.
+/// is that zone (`洛阳市高新区` → 洛阳高新区, `江苏常熟高新区` → 常熟高新区), not an unlisted one.
 struct UnlistedNames: Sendable {
     struct Suffix: Sendable {
         var text: [Unicode.Scalar]
@@ -25,6 +31,10 @@ struct UnlistedNames: Sendable {
         var weak: Bool
         /// A suffix of the 高新区 family, under which a list name means its zone.
         var highTech: Bool
+        /// Whether a place before it makes a name (`苏州相城工业园区`). Not for demonstration zones:
+        /// every national one is in the gazetteer, and a place before `示范区` is nearly always
+        /// part of a description (`…建设广州示范区`).
+        var placeNames = true
     }
 
     static let suffixes: [Suffix] = {
@@ -38,8 +48,9 @@ struct UnlistedNames: Sendable {
             all.append(Suffix(text: Array(("国家" + text).unicodeScalars), display: text, weak: false, highTech: highTech))
         }
         for text in weak {
-            all.append(Suffix(text: Array(text.unicodeScalars), display: text, weak: true, highTech: false))
-            all.append(Suffix(text: Array(("国家" + text).unicodeScalars), display: text, weak: true, highTech: false))
+            let placeNames = text == "工业园区"
+            all.append(Suffix(text: Array(text.unicodeScalars), display: text, weak: true, highTech: false, placeNames: placeNames))
+            all.append(Suffix(text: Array(("国家" + text).unicodeScalars), display: text, weak: true, highTech: false, placeNames: placeNames))
         }
         return all.sorted { $0.text.count > $1.text.count }
     }()
@@ -91,15 +102,46 @@ struct UnlistedNames: Sendable {
         "西部", "东部", "沿海", "沿江", "沿边", "边境", "政府", "重视", "高新", "报告", "建议", "启示", "探索", "做法", "实践",
         "思考", "经验", "成效", "意见", "方案", "政策", "措施", "工作", "情况", "问题", "分析", "体会", "动态", "综述", "巡礼",
         "成就", "要闻", "科技", "企业", "创业", "制造", "行业", "系统", "国际", "全区", "该", "各", "此", "这", "那", "其", "每",
+        // Descriptions of what kind of zone, not which: `新时代高新区`, `现代化高新区`.
+        "新时代", "现代化", "新型", "世界级", "国际化", "新一轮", "一流",
     ])
+
+    /// Words after a zone name that make it an organisation (`某某科学城管委会`).
+    static let organisationWords = WordList(["管委会", "管理委员会", "党工委", "工委", "管委", "管理局", "管理办公室", "科技局",
+                                             "经发局", "人社局", "投促局", "发展集团", "建设集团", "投资集团", "控股集团", "发展有限公司"])
+
+    /// What follows a zone that is the subject of a title (`某某高新区举办…`, `某某科学城:…`),
+    /// as opposed to a description heading a title (`现代化高新区建设的路径`, `…高新区发展新路`).
+    static let titleSubjectFollowers = WordList([
+        "举办", "举行", "召开", "启动", "发布", "出台", "推出", "开展", "实施", "成立", "揭牌", "挂牌", "签约", "获批", "入选",
+        "荣获", "获评", "获得", "获", "实现", "新增", "引进", "落地", "开工", "投用", "上线", "迎来", "再添", "首批", "首个", "首家",
+        "打造", "聚焦", "携手", "联合", "助力", "推动", "加快", "全力", "多措并举",
+    ])
+
+    /// True when the name ending at `end` of a title stands as its subject: the title ends,
+    /// punctuation or a space follows, an organisation word, or a verb of what it did.
+    static func isTitleSubject(_ text: [Unicode.Scalar], endingAt end: Int) -> Bool {
+        end == text.count || !ScalarClass.isIdeograph(text[end]) || organisationWords.prefixLength(of: text, at: end) != nil
+            || titleSubjectFollowers.prefixLength(of: text, at: end) != nil
+    }
+
+    /// The longest chain of places a name can be: `江苏苏州相城`.
+    static let maximumChain = 10
 
     /// A name never ends with a particle (`位于湘江之滨的` + `国家高新区`).
     static let particles: Set<Unicode.Scalar> = ["的", "了", "等", "和", "与", "及", "在", "对", "为", "是", "或", "之"]
 
+    /// Gazetteer provinces, cities and list names, which weak-suffix candidates start with.
     let places: WordList
+    /// Administrative divisions and gazetteer places, which place names end in.
+    let divisions: WordList
+    /// Province names: a chain of only these names a province's zones, not a zone.
+    let provinces: Set<String>
 
-    init(places: [String]) {
+    init(places: [String], divisions: [String], provinces: Set<String>) {
         self.places = WordList(places)
+        self.divisions = WordList(places + divisions)
+        self.provinces = provinces
     }
 
     struct Found {
@@ -108,6 +150,17 @@ struct UnlistedNames: Sendable {
         var name: String
         /// Set when the name is a list name of a zone: that zone's entry.
         var listName: (entry: Int, listOnly: Bool)?
+        var evidence: Evidence
+    }
+
+    /// Why a found name may be a zone.
+    enum Evidence: Equatable {
+        /// It ends in this place (a division or gazetteer place): accepted.
+        case place(String)
+        /// An organisation word follows it: accepted.
+        case organisation(String)
+        /// Only its form: accepted where the article gives more evidence.
+        case candidate
     }
 
     /// Unlisted names in folded `text`. `taken` marks the scalars that aliases already cover
@@ -122,11 +175,24 @@ struct UnlistedNames: Sendable {
                 position += 1
                 continue
             }
-            if let name = name(before: position, in: text, taken: taken, suffix: suffix) {
+            if suffix.placeNames, let chain = placeChain(before: position, in: text, taken: taken, weak: suffix.weak) {
+                let nameText = Self.string(text[chain.start..<position])
+                // `洛阳市高新区`, `江苏常熟高新区`: a list name is its zone.
+                var zone: (entry: Int, listOnly: Bool)?
+                for name in [nameText, chain.last] where suffix.highTech && zone == nil {
+                    zone = lookup(name.hasSuffix("市") ? String(name.dropLast()) : name).flatMap { $0.listOnly ? $0 : nil }
+                }
+                found.append(Found(range: chain.start..<(position + suffix.text.count), name: nameText + suffix.display,
+                                   listName: zone, evidence: .place(chain.last)))
+            } else if let name = name(before: position, in: text, taken: taken, suffix: suffix) {
+                let end = position + suffix.text.count
                 let nameText = Self.string(text[name..<position])
-                let trimmed = nameText.hasSuffix("市") ? String(nameText.dropLast()) : nameText
-                let zone = suffix.highTech ? lookup(trimmed).flatMap { $0.listOnly ? $0 : nil } : nil
-                found.append(Found(range: name..<(position + suffix.text.count), name: nameText + suffix.display, listName: zone))
+                // An organisation names itself at the start of a clause (`。某某科学城管委会表示`);
+                // after a conjunction or preposition the name may be a phrase's tail.
+                let organisation = Self.startsClause(text, at: name, taken: taken)
+                    ? Self.organisationWords.prefixLength(of: text, at: end).map { Self.string(text[end..<(end + $0)]) } : nil
+                found.append(Found(range: name..<end, name: nameText + suffix.display, listName: nil,
+                                   evidence: organisation.map { .organisation($0) } ?? .candidate))
             }
             position += suffix.text.count
         }
@@ -143,7 +209,37 @@ struct UnlistedNames: Sendable {
         }
     }
 
-    /// Where the name before `end` starts, or nil when there is none.
+    /// The places that end right before `end`, one after another (`江苏` + `苏州` + `相城`): where
+    /// the chain starts and its last place, or nil when there is no place name. A chain is no
+    /// name when its first place is the tail of another (`紫金` + `山`: `紫金山科学城` is not
+    /// `金山科学城`), when all its places are provinces (`江苏高新区`, `广东省高新区`: the
+    /// province's zones), or, before a weak suffix, when it does not start with a gazetteer
+    /// place (`苏州相城工业园区` does). Like a candidate, a chain starts at a boundary (`推动宜宾`,
+    /// `,宜宾`; not `6石首`, a counter gone wrong, nor `历史古城`), and a district's full name
+    /// does not end it (`黄埔区高新区` is the district's zones; zones take the short form).
+    private func placeChain(before end: Int, in text: [Unicode.Scalar], taken: [Bool], weak: Bool) -> (start: Int, last: String)? {
+        var windowStart = end
+        while windowStart > 0, end - windowStart < Self.maximumChain, !taken[windowStart - 1], ScalarClass.isIdeograph(text[windowStart - 1]) {
+            windowStart -= 1
+        }
+        var start = end
+        var elements: [String] = []
+        while let length = divisions.suffixLength(of: text, endingAt: start, from: windowStart) {
+            elements.append(Self.string(text[(start - length)..<start]))
+            start -= length
+        }
+        guard let last = elements.first, !last.hasSuffix("区") else { return nil }
+        guard Self.startsClause(text, at: start, taken: taken) || Self.boundaries.suffixLength(of: text, endingAt: start) != nil else { return nil }
+        let first = elements[elements.count - 1].unicodeScalars.count
+        for cut in 1..<first {
+            if let length = divisions.suffixLength(of: text, endingAt: start + cut, from: windowStart), length > cut { return nil }
+        }
+        if elements.allSatisfy(provinces.contains) { return nil }
+        if weak, places.prefixLength(of: text, at: start, end: end) == nil { return nil }
+        return (start, last)
+    }
+
+    /// Where the candidate name before `end` starts, or nil when there is none.
     private func name(before end: Int, in text: [Unicode.Scalar], taken: [Bool], suffix: Suffix) -> Int? {
         let limit = suffix.weak ? Self.maximumWeakLength : Self.maximumLength
         var windowStart = end
@@ -153,16 +249,28 @@ struct UnlistedNames: Sendable {
         guard end - windowStart >= 2, !Self.particles.contains(text[end - 1]) else { return nil }
         for start in windowStart...(end - 2) {
             // After a digit come units and counters (`1000万元`, `23家`), not names.
-            let atBoundary = start == 0 || taken[start - 1]
-                || (!ScalarClass.isIdeograph(text[start - 1]) && !ScalarClass.isDigit(text[start - 1]))
-                || Self.boundaries.suffixLength(of: text, endingAt: start) != nil
-            guard atBoundary else { continue }
+            guard Self.startsClause(text, at: start, taken: taken) || Self.boundaries.suffixLength(of: text, endingAt: start) != nil else { continue }
             guard Self.forbiddenStarts.prefixLength(of: text, at: start, end: end) == nil,
                   !Self.forbiddenInside.occurs(in: text, range: start..<end) else { continue }
             if suffix.weak, places.prefixLength(of: text, at: start, end: end) == nil { continue }
             return start
         }
         return nil
+    }
+
+    /// True when `start` begins the text or a clause: after punctuation or a space (not after a
+    /// number), or after a gazetteer alias.
+    static func startsClause(_ text: [Unicode.Scalar], at start: Int, taken: [Bool]) -> Bool {
+        start == 0 || taken[start - 1] || (!ScalarClass.isIdeograph(text[start - 1]) && !followsNumber(text, at: start))
+    }
+
+    /// True when a number, perhaps followed by spaces (PDF extraction spaces digits apart from
+    /// ideographs), stands right before `start`: counters and units follow numbers
+    /// (`4 家…高新区`, `6个高新区`), names do not.
+    static func followsNumber(_ text: [Unicode.Scalar], at start: Int) -> Bool {
+        var position = start
+        while position > 0, text[position - 1] == " " || text[position - 1] == "\u{3000}" { position -= 1 }
+        return position > 0 && ScalarClass.isDigit(text[position - 1])
     }
 
     static func string(_ scalars: some Collection<Unicode.Scalar>) -> String {

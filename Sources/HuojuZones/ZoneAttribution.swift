@@ -1,3 +1,5 @@
+import HuojuText
+
 /// How often an article names one zone.
 public struct ZoneMention: Sendable, Equatable, Codable {
     public var zone: String
@@ -47,10 +49,7 @@ extension ZoneRecognizer {
     /// several zones leaves the article without a primary zone unless the source or byline
     /// picks one of them. National articles and lists of attendees get none.
     public func zones(title: String, source: String?, byline: String?, body: String) -> ArticleZones {
-        let titleSpans = spans(in: title)
-        let sourceSpans = source.map { spans(in: $0) } ?? []
-        let bylineSpans = byline.map { spans(in: $0) } ?? []
-        let bodySpans = spans(in: body)
+        let (titleSpans, sourceSpans, bylineSpans, bodySpans) = articleSpans(title: title, source: source, byline: byline, body: body)
 
         var tallies: [String: Tally] = [:]
         var order = 0
@@ -85,6 +84,53 @@ extension ZoneRecognizer {
             result.evidence = .mentions
         }
         return result
+    }
+
+    /// The unlisted zones an article is tagged with and the evidence each had there, strongest
+    /// first (what `huojud zones --unlisted --why` shows).
+    public func unlistedEvidence(title: String, source: String?, byline: String?, body: String) -> [String: [UnlistedEvidence]] {
+        let spans = articleSpans(title: title, source: source, byline: byline, body: body)
+        var evidence: [String: [UnlistedEvidence]] = [:]
+        for span in spans.title + spans.source + spans.byline + spans.body where span.kind == .unlisted {
+            guard let why = span.evidence, evidence[span.zone]?.contains(why) != true else { continue }
+            evidence[span.zone, default: []].append(why)
+        }
+        return evidence.mapValues { $0.filter { $0 != .sameArticle }.isEmpty ? $0 : $0.filter { $0 != .sameArticle } }
+    }
+
+    /// The zone spans of an article's fields. An unlisted candidate is kept when it stands as
+    /// an organisation at the start of the title, source or byline (or of a clause there:
+    /// after punctuation or a space; in a title, as its subject: `某某高新区举办…`,
+    /// `某某科学城:…`), or when the article names it with evidence elsewhere; other candidates
+    /// are phrases (`方式高新区`, `现代化高新区建设的路径`) and dropped.
+    func articleSpans(title: String, source: String?, byline: String?, body: String)
+        -> (title: [ZoneSpan], source: [ZoneSpan], byline: [ZoneSpan], body: [ZoneSpan]) {
+        func recognise(_ text: String?, _ field: UnlistedEvidence?) -> [ZoneSpan] {
+            guard let text else { return [] }
+            let scalars = Array(Folder.shared.fold(text).text.unicodeScalars)
+            return spans(folded: scalars).map { span in
+                guard span.kind == .unlisted, span.evidence == nil, let field else { return span }
+                let start = span.range.lowerBound
+                var span = span
+                let atStart = start == 0 || (!ScalarClass.isIdeograph(scalars[start - 1]) && !UnlistedNames.followsNumber(scalars, at: start))
+                if atStart, field != .title || UnlistedNames.isTitleSubject(scalars, endingAt: span.range.upperBound) {
+                    span.evidence = field
+                }
+                return span
+            }
+        }
+        var fields = [recognise(title, .title), recognise(source, .source), recognise(byline, .byline), recognise(body, nil)]
+        let accepted = Set(fields.joined().filter { $0.kind == .unlisted && $0.evidence != nil }.map(\.zone))
+        for index in fields.indices {
+            fields[index] = fields[index].compactMap { span in
+                guard span.kind == .unlisted, span.evidence == nil else { return span }
+                guard accepted.contains(span.zone) else { return nil }
+                var span = span
+                span.evidence = .sameArticle
+                return span
+            }
+        }
+        return (fields[0], fields[1], fields[2], fields[3])
     }
 
     private struct Tally {

@@ -48,12 +48,16 @@ struct RuntimeError: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-/// `--zones FILE`: rows that extend the built-in gazetteer (docs/zones.md).
+/// `--zones FILE`: rows that extend the built-in gazetteer; `--places FILE`: divisions that
+/// extend the built-in place table (docs/zones.md).
 struct ZonesOption: ParsableArguments {
     @Option(name: .customLong("zones"), help: "A zones.tsv of your own that extends the built-in gazetteer (docs/zones.md).")
     var file: String?
 
+    @Option(name: .customLong("places"), help: "A places.tsv of your own that extends the built-in place table (docs/zones.md).")
+    var places: String?
+
     func gazetteer() throws -> Gazetteer {
-        do { return try Gazetteer.load(extending: file) } catch { throw RuntimeError(error.description) }
+        do { return try Gazetteer.load(extending: file, places: places) } catch { throw RuntimeError(error.description) }
     }
 }

@@ -52,6 +52,16 @@ final class CompiledQuery {
         }
     }
 
+    /// The zone (as the index stores it) of a top-level `zone:` filter when the query also has
+    /// text: that zone's own articles rank first (docs/zones.md, "Search").
+    var boostedZone: String? {
+        guard atoms.contains(where: \.positive), case .and(let children) = root else { return nil }
+        for case .keyword(let key) in children where key.bytes.first == Field.zone.rawValue {
+            return String(decoding: key.bytes.dropFirst(2), as: UTF8.self)
+        }
+        return nil
+    }
+
     /// The conjuncts of the root that hold no text: filters partial matches must still meet.
     var filterConjuncts: [Node] {
         guard case .and(let children) = root else { return [] }

@@ -1,0 +1,95 @@
+import HuojuText
+
+/// China's administrative divisions by name (`Data/places.tsv`, generated from a maintained
+/// data package by `scripts/gen_places.py`), extendable with a file of the same format.
+///
+/// Unlisted zone names must end in one of these (docs/zones.md): `宜宾高新区` is a zone,
+/// `方式高新区` is a phrase. A place is a full name (`昆山市`, `相城区`) or a short form
+/// (`昆山`, `相城`).
+public struct Places: Sendable {
+    public static let columns = ["name", "short_forms", "code"]
+
+    /// Folded full names and short forms.
+    public let names: Set<String>
+    /// Those of provinces (division code `XX0000`): `江苏高新区` is Jiangsu's zones, not a zone.
+    public let provinces: Set<String>
+    /// Changes with the names, so that an index built with other places is rebuilt.
+    public let fingerprint: String
+
+    public init(_ rows: some Sequence<Row>) {
+        var names: Set<String> = [], provinces: Set<String> = []
+        for row in rows {
+            let folded = row.names.map { Folder.shared.fold($0).text }
+            names.formUnion(folded)
+            if row.province { provinces.formUnion(folded) }
+        }
+        self.names = names
+        self.provinces = provinces
+        fingerprint = Gazetteer.hex(Gazetteer.fnv1a(Array((names.sorted() + ["/"] + provinces.sorted()).joined(separator: "\n").utf8)))
+    }
+
+    /// One line of a places file: a division's full name and short forms.
+    public struct Row: Sendable {
+        public var names: [String]
+        public var province: Bool
+    }
+
+    /// The divisions compiled into the binaries from `Data/places.tsv`.
+    public static let builtIn = Places(builtInRows)
+
+    private static let builtInRows: [Row] = {
+        do { return try parse(BundledPlaces.text, file: "Data/places.tsv (built in)") } catch {
+            preconditionFailure("the built-in place table is invalid: \(error)")
+        }
+    }()
+
+    /// The built-in places plus those of a user's file.
+    public static func load(extending path: String?) throws(GazetteerError) -> Places {
+        guard let path else { return builtIn }
+        switch CorpusFile.read(path) {
+        case .failure(let failure): throw GazetteerError(file: path, line: nil, "cannot read the places file: \(failure)")
+        case .success(let decoded): return Places(builtInRows + (try parse(decoded.text, file: path)))
+        }
+    }
+
+    /// The rows of a places file; every problem names its line.
+    public static func parse(_ text: String, file: String) throws(GazetteerError) -> [Row] {
+        var rows: [Row] = []
+        var sawHeader = false
+        for (index, rawLine) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
+            let number = index + 1
+            var line = rawLine
+            if index == 0, line.hasPrefix("\u{FEFF}") { line = line.dropFirst() }
+            if line.allSatisfy(\.isWhitespace) || line.hasPrefix("#") { continue }
+            let fields = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+            if !sawHeader {
+                guard (1...3).contains(fields.count), fields.elementsEqual(columns.prefix(fields.count)) else {
+                    throw GazetteerError(file: file, line: number, "expected the header line '\(columns.joined(separator: "<TAB>"))'")
+                }
+                sawHeader = true
+                continue
+            }
+            guard (1...3).contains(fields.count) else {
+                throw GazetteerError(file: file, line: number, "expected 1 to 3 tab-separated columns (name, short_forms, code), found \(fields.count)")
+            }
+            var names: [String] = []
+            let shorts = fields.count > 1 && !fields[1].isEmpty ? fields[1].split(separator: ",", omittingEmptySubsequences: false).map(String.init) : []
+            for name in [fields[0]] + shorts {
+                guard !name.isEmpty else { throw GazetteerError(file: file, line: number, "empty name (two commas in a row, or a comma at an end?)") }
+                guard !name.contains("，") else { throw GazetteerError(file: file, line: number, "full-width comma in '\(name)': separate short forms with ASCII commas") }
+                let scalars = Array(name.unicodeScalars)
+                guard scalars.count >= 2, scalars.allSatisfy(ScalarClass.isIdeograph) else {
+                    throw GazetteerError(file: file, line: number, "'\(name)' is not a place name of at least two Chinese characters")
+                }
+                names.append(name)
+            }
+            let code = fields.count > 2 ? fields[2] : ""
+            guard code.isEmpty || (code.count == 6 && code.allSatisfy(\.isASCII) && code.allSatisfy(\.isNumber)) else {
+                throw GazetteerError(file: file, line: number, "division code '\(code)' is not 6 digits")
+            }
+            rows.append(Row(names: names, province: code.hasSuffix("0000")))
+        }
+        guard sawHeader else { throw GazetteerError(file: file, line: nil, "no header line '\(columns.joined(separator: "<TAB>"))'") }
+        return rows
+    }
+}
