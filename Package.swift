@@ -84,7 +84,7 @@ let package = Package(
         .testTarget(name: "HuojuTextTests", dependencies: ["HuojuText", "HuojuParser", "HuojuTestSupport"]),
         .testTarget(name: "HuojuParserTests", dependencies: ["HuojuParser", "HuojuTestSupport"]),
         .testTarget(name: "HuojuZonesTests", dependencies: ["HuojuZones", "HuojuParser", "HuojuText", "HuojuTestSupport"]),
-        .testTarget(name: "HuojuIndexTests", dependencies: ["HuojuIndex", "HuojuText"]),
+        .testTarget(name: "HuojuIndexTests", dependencies: ["HuojuIndex", "HuojuText", "HuojuCorpus"]),
         .testTarget(name: "HuojuServerTests", dependencies: ["HuojuServer", "HuojuProtocol", "HuojuTestSupport"]),
         .testTarget(name: "HuojuFuzzRegressionTests", dependencies: ["HuojuFuzzChecks"]),
         .testTarget(name: "HuojuQueryTests", dependencies: ["HuojuQuery", "HuojuProtocol", "HuojuTestSupport", "HuojuIndex", "HuojuText", "HuojuParser", "HuojuCorpus"]),

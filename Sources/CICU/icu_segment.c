@@ -6,6 +6,7 @@
 struct hj_segmenter {
     UBreakIterator *breaker;
     UText *text;
+    int32_t last;  /* the boundary hj_segment_next continues from */
 };
 
 hj_segmenter *hj_segmenter_open(void) {
@@ -42,6 +43,30 @@ int32_t hj_segment_utf8(hj_segmenter *segmenter, const char *text, int32_t len,
             out[count].end = end;
             out[count].status = ubrk_getRuleStatus(segmenter->breaker);
         }
+        count++;
+    }
+    return count;
+}
+
+int32_t hj_segment_begin(hj_segmenter *segmenter, const char *text, int32_t len) {
+    UErrorCode status = U_ZERO_ERROR;
+    segmenter->text = utext_openUTF8(segmenter->text, text, len, &status);
+    if (U_FAILURE(status)) return -1;
+    ubrk_setUText(segmenter->breaker, segmenter->text, &status);
+    if (U_FAILURE(status)) return -1;
+    segmenter->last = ubrk_first(segmenter->breaker);
+    return 0;
+}
+
+int32_t hj_segment_next(hj_segmenter *segmenter, hj_segment *out, int32_t cap) {
+    int32_t count = 0;
+    while (count < cap && segmenter->last != UBRK_DONE) {
+        int32_t end = ubrk_next(segmenter->breaker);
+        if (end == UBRK_DONE) { segmenter->last = UBRK_DONE; break; }
+        out[count].start = segmenter->last;
+        out[count].end = end;
+        out[count].status = ubrk_getRuleStatus(segmenter->breaker);
+        segmenter->last = end;
         count++;
     }
     return count;

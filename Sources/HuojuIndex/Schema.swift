@@ -1,5 +1,3 @@
-import HuojuText
-
 /// The fields of an article document.
 ///
 /// Text fields are analyzed into both token layers and carry positions. `zone` and
@@ -25,21 +23,30 @@ public enum Field: UInt8, CaseIterable, Sendable, Codable {
     }
 }
 
+/// The layer byte of a term: which vocabulary it belongs to (docs/index-format.md).
+public enum TermLayer: UInt8, Sendable {
+    /// A whole value of a keyword field (`zone`, `primaryZone`).
+    case keyword = 0
+    /// A CJK unigram or bigram.
+    case gram = 1
+    /// A word: ICU word of two or more CJK characters, Latin word, number.
+    case word = 2
+}
+
 /// A term as stored in the term dictionary: `[field][layer][UTF-8 text]`.
 ///
 /// Byte order is the dictionary order, so all terms of a field and layer are contiguous.
-/// Keyword terms use layer 0.
 public struct TermKey: Hashable, Comparable, Sendable, CustomStringConvertible {
     public var bytes: [UInt8]
 
     public init(bytes: [UInt8]) { self.bytes = bytes }
 
-    public init(_ field: Field, _ kind: Token.Kind, _ text: some StringProtocol) {
-        bytes = [field.rawValue, kind.rawValue] + Array(text.utf8)
+    public init(_ field: Field, _ layer: TermLayer, _ text: some StringProtocol) {
+        bytes = [field.rawValue, layer.rawValue] + Array(text.utf8)
     }
 
     public static func keyword(_ field: Field, _ text: some StringProtocol) -> TermKey {
-        TermKey(bytes: [field.rawValue, 0] + Array(text.utf8))
+        TermKey(field, .keyword, text)
     }
 
     public static func < (lhs: TermKey, rhs: TermKey) -> Bool { lhs.bytes.lexicographicallyPrecedes(rhs.bytes) }

@@ -1,3 +1,5 @@
+import HuojuText
+
 /// How often an article names one zone.
 public struct ZoneMention: Sendable, Equatable, Codable {
     public var zone: String
@@ -47,10 +49,18 @@ extension ZoneRecognizer {
     /// several zones leaves the article without a primary zone unless the source or byline
     /// picks one of them. National articles and lists of attendees get none.
     public func zones(title: String, source: String?, byline: String?, body: String) -> ArticleZones {
-        let titleSpans = spans(in: title)
-        let sourceSpans = source.map { spans(in: $0) } ?? []
-        let bylineSpans = byline.map { spans(in: $0) } ?? []
-        let bodySpans = spans(in: body)
+        let fold = { (text: String) in Folder.shared.fold(text).text }
+        return zones(foldedTitle: fold(title), source: source.map(fold), byline: byline.map(fold), body: fold(body),
+                     bodyLength: body.unicodeScalars.count)
+    }
+
+    /// `zones(title:source:byline:body:)` of fields already folded (`Folder.fold`), so indexing
+    /// folds each field once for this and the analyzer; `bodyLength` counts the original body's scalars.
+    public func zones(foldedTitle title: String, source: String?, byline: String?, body: String, bodyLength: Int) -> ArticleZones {
+        let titleSpans = spans(folded: Array(title.unicodeScalars))
+        let sourceSpans = source.map { spans(folded: Array($0.unicodeScalars)) } ?? []
+        let bylineSpans = byline.map { spans(folded: Array($0.unicodeScalars)) } ?? []
+        let bodySpans = spans(folded: Array(body.unicodeScalars))
 
         var tallies: [String: Tally] = [:]
         var order = 0
@@ -78,7 +88,7 @@ extension ZoneRecognizer {
         guard titleZones.isEmpty, let top = ranked.first else { return result }
         let all = ranked.reduce(0) { $0 + $1.total }
         let runnerUp = ranked.count > 1 ? ranked[1].total : 0
-        let length = max(1, body.unicodeScalars.count)
+        let length = max(1, bodyLength)
         if top.prose >= Self.dominantMinimum, top.total >= 2 * runnerUp, 2 * top.total >= all,
            Double(top.prose) * 1000 / Double(length) >= Self.dominantPerThousand {
             result.primary = top.zone

@@ -1,4 +1,5 @@
 import Foundation
+import HuojuCorpus
 import HuojuIndex
 import HuojuText
 
@@ -35,11 +36,7 @@ public enum TinyIndex {
         var segments: [SegmentInfo] = []
         var builder = SegmentBuilder()
         for document in documents() {
-            var analyses: [Field: Analysis] = [:]
-            for field in Field.text {
-                if let text = document.text(of: field), !text.isEmpty { analyses[field] = analyzer.analyze(text) }
-            }
-            builder.add(document, analyses: analyses)
+            builder.add(document, analyzer: analyzer)
             if builder.docCount == 60 {
                 segments.append(try writer.writeSegment(builder))
                 builder = SegmentBuilder()

@@ -1,4 +1,5 @@
 import Foundation
+import HuojuCorpus
 import Testing
 @testable import HuojuIndex
 @testable import HuojuText
@@ -98,7 +99,7 @@ import Testing
         for reader in snapshot.segments {
             for doc in 0..<UInt32(reader.docCount) where !reader.isDeleted(doc) {
                 let document = try reader.document(doc)
-                builder.add(document, analyses: corpus.analyses(document))
+                builder.add(document, analyzer: corpus.analyzer)
             }
         }
         let fresh = try builder.write(directory: directory, id: "seg-fresh")

@@ -1,4 +1,5 @@
 import Foundation
+import HuojuCorpus
 import Testing
 @testable import HuojuIndex
 @testable import HuojuText
@@ -212,7 +213,7 @@ func temporaryDirectory() -> String {
         let writer = try IndexWriter(directory: directory, corpus: "/archive")
         let document = IndexDocument(path: "/x.txt", ordinal: 0, title: "石嘴山高新区", body: "新材料产业高地")
         let builder = SegmentBuilder()
-        builder.add(document, analyses: [.title: analyzer.analyze(document.title), .body: analyzer.analyze(document.body)])
+        builder.add(document, analyzer: analyzer)
         try writer.commit(IndexWriter.Change(segments: [try writer.writeSegment(builder)]))
         let path = directory + "/manifest.json"
         let original = try String(contentsOfFile: path, encoding: .utf8)

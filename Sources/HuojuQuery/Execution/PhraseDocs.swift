@@ -21,7 +21,7 @@ final class PhraseDocs: DocIterator {
     init?(_ plan: PhrasePlan, field: Field, in segment: SegmentReader) throws(IndexError) {
         var terms: [(TermDocs, Int64)] = []
         for term in plan.terms {
-            guard let postings = try segment.postings(TermKey(field, term.kind, term.text)) else { return nil }
+            guard let postings = try segment.postings(TermKey(field, TermLayer(term.kind), term.text)) else { return nil }
             terms.append((TermDocs(postings), Int64(term.offset)))
         }
         guard !terms.isEmpty else { return nil }
