@@ -26,30 +26,9 @@ void hj_segmenter_close(hj_segmenter *segmenter) {
     free(segmenter);
 }
 
-int32_t hj_segment_utf8(hj_segmenter *segmenter, const char *text, int32_t len,
-                        hj_segment *out, int32_t cap) {
-    UErrorCode status = U_ZERO_ERROR;
-    /* Reusing the UText avoids an allocation per call; UTF-8 native indexes are byte offsets. */
-    segmenter->text = utext_openUTF8(segmenter->text, text, len, &status);
-    if (U_FAILURE(status)) return -1;
-    ubrk_setUText(segmenter->breaker, segmenter->text, &status);
-    if (U_FAILURE(status)) return -1;
-    int32_t count = 0;
-    int32_t start = ubrk_first(segmenter->breaker);
-    for (int32_t end = ubrk_next(segmenter->breaker); end != UBRK_DONE;
-         start = end, end = ubrk_next(segmenter->breaker)) {
-        if (count < cap) {
-            out[count].start = start;
-            out[count].end = end;
-            out[count].status = ubrk_getRuleStatus(segmenter->breaker);
-        }
-        count++;
-    }
-    return count;
-}
-
 int32_t hj_segment_begin(hj_segmenter *segmenter, const char *text, int32_t len) {
     UErrorCode status = U_ZERO_ERROR;
+    /* Reusing the UText avoids an allocation per call; UTF-8 native indexes are byte offsets. */
     segmenter->text = utext_openUTF8(segmenter->text, text, len, &status);
     if (U_FAILURE(status)) return -1;
     ubrk_setUText(segmenter->breaker, segmenter->text, &status);

@@ -1,44 +1,48 @@
 /// Term ids of the grams of a segment being built, by packed integer key: open addressing with
 /// linear probing, so finding a term costs one multiply and usually one probe, no allocation.
 struct GramIDs {
-    /// 0 marks an empty slot; keys are never 0 (they hold a scalar count of 1 or 2).
-    private var keys = [UInt64](repeating: 0, count: 1 << 12)
-    private var ids = [UInt32](repeating: 0, count: 1 << 12)
+    /// Key and id side by side, so a probe touches one cache line.
+    private struct Entry {
+        /// 0 marks an empty slot; keys are never 0 (they hold a scalar count of 1 or 2).
+        var key: UInt64
+        var id: UInt32
+    }
+
+    private var entries = [Entry](repeating: Entry(key: 0, id: 0), count: 1 << 12)
     private var count = 0
 
     /// The id of `key`, or `make()`'s id, recorded for it.
     @inline(__always)
     mutating func id(_ key: UInt64, make: () -> UInt32) -> UInt32 {
-        var slot = Self.slot(key, keys.count)
-        while keys[slot] != 0 {
-            if keys[slot] == key { return ids[slot] }
-            slot = (slot + 1) & (keys.count - 1)
+        let mask = entries.count - 1
+        var slot = Self.slot(key, mask)
+        while entries[slot].key != 0 {
+            if entries[slot].key == key { return entries[slot].id }
+            slot = (slot + 1) & mask
         }
         let id = make()
-        keys[slot] = key
-        ids[slot] = id
+        entries[slot] = Entry(key: key, id: id)
         count += 1
-        if count * 2 > keys.count { grow() }
+        if count * 2 > entries.count { grow() }
         return id
     }
 
     /// Bytes held, for the builder's memory estimate.
-    var memory: Int { keys.count * 12 }
+    var memory: Int { entries.count * MemoryLayout<Entry>.stride }
 
     @inline(__always)
-    private static func slot(_ key: UInt64, _ capacity: Int) -> Int {
-        Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 32) & (capacity - 1)
+    private static func slot(_ key: UInt64, _ mask: Int) -> Int {
+        Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 32) & mask
     }
 
     private mutating func grow() {
-        let oldKeys = keys, oldIDs = ids
-        keys = [UInt64](repeating: 0, count: oldKeys.count * 2)
-        ids = [UInt32](repeating: 0, count: oldKeys.count * 2)
-        for (key, id) in zip(oldKeys, oldIDs) where key != 0 {
-            var slot = Self.slot(key, keys.count)
-            while keys[slot] != 0 { slot = (slot + 1) & (keys.count - 1) }
-            keys[slot] = key
-            ids[slot] = id
+        let old = entries
+        entries = [Entry](repeating: Entry(key: 0, id: 0), count: old.count * 2)
+        let mask = entries.count - 1
+        for entry in old where entry.key != 0 {
+            var slot = Self.slot(entry.key, mask)
+            while entries[slot].key != 0 { slot = (slot + 1) & mask }
+            entries[slot] = entry
         }
     }
 }
