@@ -15,9 +15,9 @@ import Glibc
 ///
 /// A file counts as unchanged when its size and mtime match the source table, or, failing
 /// that, its content hash does; so copying an unchanged file over itself changes nothing.
-/// Each worker takes a chunk of consecutive files and carries it from reading to a written
-/// segment; segments are committed in chunk order, so doc ids and results do not depend on
-/// how many threads ran or how they interleaved.
+/// Each worker takes a chunk of consecutive files and carries it from reading to written
+/// segments (one, or more when its share of the buffer fills); segments are committed in chunk
+/// order, so doc ids and results do not depend on how many threads ran or how they interleaved.
 public struct CorpusIndexer {
     public enum Mode: String, Sendable {
         /// Only what changed since the last commit.
@@ -75,7 +75,7 @@ public struct CorpusIndexer {
 
     /// Builds a fresh index of `corpus` in `index` (what the tests and a first start need).
     public static func rebuild(corpus: String, index: String, gazetteer: Gazetteer = .builtIn, threads: Int = 2) throws(IndexError) -> Summary {
-        let writer = try IndexWriter(directory: index, corpus: corpus, gazetteer: (gazetteer.serialized, gazetteer.fingerprint), replacing: true)
+        let writer = try IndexWriter(directory: index, corpus: corpus, analyzer: Analyzer.version, gazetteer: (gazetteer.serialized, gazetteer.fingerprint), replacing: true)
         var indexer = CorpusIndexer(corpus: corpus, writer: writer, gazetteer: gazetteer)
         indexer.threads = threads
         return try indexer.update(.rebuild)
@@ -204,7 +204,7 @@ public struct CorpusIndexer {
 
     struct ChunkResult {
         var segments: [SegmentInfo] = []
-        /// Files read whose content is new to the index (their articles are in `segment`).
+        /// Files read whose content is new to the index (their articles are in `segments`).
         var sources: [SourceFile] = []
         /// Files whose content is what the index already has.
         var refreshed: [SourceFile] = []
@@ -281,7 +281,7 @@ public struct CorpusIndexer {
         return result
     }
 
-    /// One file turned into analyzed documents, or why it holds none.
+    /// One file turned into documents with their fields folded, or why it holds none.
     struct Prepared {
         enum Outcome {
             case unreadable(String)

@@ -3,6 +3,7 @@ import HuojuCorpus
 import HuojuIndex
 import HuojuProtocol
 import HuojuQuery
+import HuojuText
 import HuojuZones
 import Logging
 import Synchronization
@@ -61,7 +62,7 @@ public final class LiveIndex: Sendable {
         var stale = false, repairing = false
         var otherGazetteer = false
         do throws(IndexError) {
-            let snapshot = try IndexSnapshot.open(directory: directory)
+            let snapshot = try IndexSnapshot.open(directory: directory, analyzer: Analyzer.version)
             let searcher: Searcher
             do { searcher = try Searcher(snapshot: snapshot) } catch {
                 guard case .index(let error) = error else { throw IndexError.io(error.description) }
@@ -85,7 +86,7 @@ public final class LiveIndex: Sendable {
             }
         }
         let writer = try IndexWriter(
-            directory: directory, corpus: corpus, gazetteer: (gazetteer.serialized, gazetteer.fingerprint), replacing: repairing, policy: policy,
+            directory: directory, corpus: corpus, analyzer: Analyzer.version, gazetteer: (gazetteer.serialized, gazetteer.fingerprint), replacing: repairing, policy: policy,
             mergePriority: .bulk,
             onCommit: { [weak self] manifest in self?.committed(manifest) },
             onMerge: { [weak self] event in self?.merged(event) }
@@ -204,7 +205,7 @@ public final class LiveIndex: Sendable {
     private func committed(_ manifest: Manifest) {
         let previous = current.withLock { $0?.snapshot }
         do {
-            let snapshot = try IndexSnapshot.open(directory: directory, manifest: manifest, reusing: previous)
+            let snapshot = try IndexSnapshot.open(directory: directory, manifest: manifest, analyzer: Analyzer.version, reusing: previous)
             let searcher = try Searcher(snapshot: snapshot)
             current.withLock { $0 = searcher }
         } catch {

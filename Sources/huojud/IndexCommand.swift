@@ -3,6 +3,7 @@ import Foundation
 import HuojuCorpus
 import HuojuIndex
 import HuojuServer
+import HuojuText
 import Synchronization
 
 /// `huojud index --corpus DIR [--index DIR] [--rebuild]`: brings the index up to date with an
@@ -46,7 +47,7 @@ struct Index: ParsableCommand {
         let gazetteer = try zones.gazetteer()
         let writer: IndexWriter
         do {
-            writer = try IndexWriter(directory: options.index, corpus: corpus, gazetteer: (gazetteer.serialized, gazetteer.fingerprint),
+            writer = try IndexWriter(directory: options.index, corpus: corpus, analyzer: Analyzer.version, gazetteer: (gazetteer.serialized, gazetteer.fingerprint),
                                      replacing: rebuild, policy: merging.policy,
                                      onMerge: Self.report)
         } catch {

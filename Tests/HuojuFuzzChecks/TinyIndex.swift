@@ -31,7 +31,7 @@ public enum TinyIndex {
     /// Builds the index into `directory` (created if needed).
     public static func build(at directory: String) throws {
         let analyzer = Analyzer()
-        let writer = try IndexWriter(directory: directory, corpus: nil)
+        let writer = try IndexWriter(directory: directory, corpus: nil, analyzer: Analyzer.version)
         // Several small segments, so damage can hit any of them.
         var segments: [SegmentInfo] = []
         var builder = SegmentBuilder()

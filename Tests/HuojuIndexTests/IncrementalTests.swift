@@ -22,7 +22,7 @@ import Testing
         let directory = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let corpus = TestCorpus()
-        let writer = try IndexWriter(directory: directory, corpus: nil)
+        let writer = try IndexWriter(directory: directory, corpus: nil, analyzer: Analyzer.version)
         let files = TestCorpus.files("a", count: 5)
         let first = try #require(try writer.commit(try corpus.change(files, writer: writer)))
         let changedPath = files[2].path
@@ -37,7 +37,7 @@ import Testing
             path: changedPath, hash: second.sources.first { $0.path == changedPath }!.hash, size: 1, mtime: 1,
             segment: second.segments[1].id, firstDoc: 0, docCount: 2))
 
-        let snapshot = try IndexSnapshot.open(directory: directory)
+        let snapshot = try IndexSnapshot.open(directory: directory, analyzer: Analyzer.version)
         try snapshot.verify()
         #expect(snapshot.liveCount == 6 && snapshot.docCount == 7)
         #expect(snapshot.segments[0].isDeleted(2) && !snapshot.segments[0].isDeleted(1))
@@ -50,7 +50,7 @@ import Testing
         let directory = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let corpus = TestCorpus()
-        let writer = try IndexWriter(directory: directory, corpus: nil)
+        let writer = try IndexWriter(directory: directory, corpus: nil, analyzer: Analyzer.version)
         let a = TestCorpus.files("a", count: 3), b = TestCorpus.files("b", count: 3)
         try writer.commit(try corpus.change(a, writer: writer))
         let second = try #require(try writer.commit(try corpus.change(b, writer: writer)))
@@ -60,7 +60,7 @@ import Testing
         #expect(third.segments.map(\.id) == [second.segments[0].id])
         #expect(third.sources.map(\.path) == [a[1].path, a[2].path])
         #expect(segmentFiles(directory).isDisjoint(with: bFiles), "the emptied segment's files are deleted")
-        let snapshot = try IndexSnapshot.open(directory: directory)
+        let snapshot = try IndexSnapshot.open(directory: directory, analyzer: Analyzer.version)
         try snapshot.verify()
         #expect(try paths(snapshot) == [a[1].path, a[2].path])
     }
@@ -69,7 +69,7 @@ import Testing
         let directory = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let corpus = TestCorpus()
-        let writer = try IndexWriter(directory: directory, corpus: nil)
+        let writer = try IndexWriter(directory: directory, corpus: nil, analyzer: Analyzer.version)
         let files = TestCorpus.files("a", count: 2)
         let first = try #require(try writer.commit(try corpus.change(files, writer: writer)))
         var touched = first.sources[0]
@@ -86,12 +86,12 @@ import Testing
         let directory = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let corpus = TestCorpus()
-        let writer = try IndexWriter(directory: directory, corpus: nil)
+        let writer = try IndexWriter(directory: directory, corpus: nil, analyzer: Analyzer.version)
         let groups = [TestCorpus.files("a", count: 30), TestCorpus.files("b", count: 20, body: "孵化器与众创空间"),
                       TestCorpus.files("c", count: 25, body: "Huoju 5G 光谷")]
         for group in groups { try writer.commit(try corpus.change(group, writer: writer)) }
         try writer.commit(IndexWriter.Change(removed: [groups[0][3].path, groups[1][0].path, groups[1][19].path, groups[2][7].path]))
-        let snapshot = try IndexSnapshot.open(directory: directory)
+        let snapshot = try IndexSnapshot.open(directory: directory, analyzer: Analyzer.version)
         let merged = try SegmentMerger.merge(snapshot.segments, directory: directory, id: "seg-merged")
         let segment = try #require(merged.segment)
 
@@ -117,7 +117,7 @@ import Testing
         let directory = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let corpus = TestCorpus()
-        let writer = try IndexWriter(directory: directory, corpus: nil, policy: TieredMergePolicy(mergeFactor: 3))
+        let writer = try IndexWriter(directory: directory, corpus: nil, analyzer: Analyzer.version, policy: TieredMergePolicy(mergeFactor: 3))
         var expected: [String] = []
         for round in 0..<12 {
             let files = TestCorpus.files("r\(round)-", count: 4)
@@ -130,7 +130,7 @@ import Testing
         #expect(writer.mergeStats.completed > 0 && writer.mergeStats.lastError == nil)
         #expect(manifest.segments.count <= TieredMergePolicy(mergeFactor: 3).allowedSegmentCount(manifest.segments))
         #expect(segmentFiles(directory) == manifest.files, "merged-away segments are deleted")
-        let snapshot = try IndexSnapshot.open(directory: directory)
+        let snapshot = try IndexSnapshot.open(directory: directory, analyzer: Analyzer.version)
         try snapshot.verify()
         #expect(try paths(snapshot) == expected.sorted())
     }
@@ -139,14 +139,14 @@ import Testing
         let directory = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let corpus = TestCorpus()
-        let writer = try IndexWriter(directory: directory, corpus: nil)
+        let writer = try IndexWriter(directory: directory, corpus: nil, analyzer: Analyzer.version)
         let a = TestCorpus.files("a", count: 4), b = TestCorpus.files("b", count: 4), c = TestCorpus.files("c", count: 2)
         try writer.commit(try corpus.change(a, writer: writer))
         try writer.commit(try corpus.change(b, writer: writer))
         try writer.commit(try corpus.change(c, writer: writer))
         try writer.commit(IndexWriter.Change(removed: [a[0].path]))
         // The merge starts from this snapshot of the first two segments…
-        var before: IndexSnapshot? = try IndexSnapshot.open(directory: directory)
+        var before: IndexSnapshot? = try IndexSnapshot.open(directory: directory, analyzer: Analyzer.version)
         let third = before!.segments[2].info.id
         var inputs = Array(before!.segments.prefix(2))
         let output = try SegmentMerger.merge(inputs, directory: directory, id: "seg-90000000")
@@ -160,7 +160,7 @@ import Testing
         #expect(manifest.generation == generation)
         #expect(manifest.segments.map(\.id) == ["seg-90000000", third, change.segments[0].id])
         #expect(manifest.segments[0].deletedCount == 3, "a3, b0 and the old b2, deleted during the merge")
-        let snapshot = try IndexSnapshot.open(directory: directory)
+        let snapshot = try IndexSnapshot.open(directory: directory, analyzer: Analyzer.version)
         try snapshot.verify()
         #expect(try paths(snapshot) == [a[1].path, a[2].path, b[1].path, b[2].path, b[3].path, c[0].path, c[1].path].sorted())
         (before, inputs) = (nil, [])
@@ -171,9 +171,9 @@ import Testing
         let directory = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let corpus = TestCorpus()
-        let writer = try IndexWriter(directory: directory, corpus: nil)
+        let writer = try IndexWriter(directory: directory, corpus: nil, analyzer: Analyzer.version)
         try writer.commit(try corpus.change(TestCorpus.files("a", count: 3), writer: writer))
-        let before = try IndexSnapshot.open(directory: directory)
+        let before = try IndexSnapshot.open(directory: directory, analyzer: Analyzer.version)
         let output = try SegmentMerger.merge(before.segments, directory: directory, id: "seg-90000000")
         var rebuild = try corpus.change(TestCorpus.files("b", count: 2), writer: writer)
         rebuild.replacesAll = true
@@ -186,17 +186,17 @@ import Testing
         let directory = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let corpus = TestCorpus()
-        let writer = try IndexWriter(directory: directory, corpus: nil)
+        let writer = try IndexWriter(directory: directory, corpus: nil, analyzer: Analyzer.version)
         let a = TestCorpus.files("a", count: 3)
         try writer.commit(try corpus.change(a, writer: writer))
-        var old: IndexSnapshot? = try IndexSnapshot.open(directory: directory)
+        var old: IndexSnapshot? = try IndexSnapshot.open(directory: directory, analyzer: Analyzer.version)
         let oldFiles = old!.manifest.files
         var rebuild = try corpus.change(TestCorpus.files("b", count: 2), writer: writer)
         rebuild.replacesAll = true
         let rebuilt = try #require(try writer.commit(rebuild))
         #expect(oldFiles.isSubset(of: segmentFiles(directory)), "still held by a reader")
         #expect(try old!.segments[0].document(1).path == a[1].path)
-        #expect(try IndexSnapshot.open(directory: directory).manifest == rebuilt)
+        #expect(try IndexSnapshot.open(directory: directory, analyzer: Analyzer.version).manifest == rebuilt)
         old = nil
         #expect(segmentFiles(directory) == rebuilt.files, "gone with the last reader")
     }
@@ -205,14 +205,14 @@ import Testing
         let directory = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let corpus = TestCorpus()
-        let writer = try IndexWriter(directory: directory, corpus: nil)
+        let writer = try IndexWriter(directory: directory, corpus: nil, analyzer: Analyzer.version)
         try writer.commit(try corpus.change(TestCorpus.files("a", count: 3), writer: writer))
         let stale = try Manifest.read(directory: directory)  // read, then the writer commits:
         var rebuild = try corpus.change(TestCorpus.files("b", count: 2), writer: writer)
         rebuild.replacesAll = true
         let rebuilt = try #require(try writer.commit(rebuild))
         #expect(segmentFiles(directory).isDisjoint(with: stale.files))
-        let snapshot = try IndexSnapshot.open(directory: directory, startingFrom: stale)
+        let snapshot = try IndexSnapshot.open(directory: directory, startingFrom: stale, analyzer: Analyzer.version)
         #expect(snapshot.manifest == rebuilt)
     }
 
@@ -220,14 +220,14 @@ import Testing
         let directory = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let corpus = TestCorpus()
-        let writer = try IndexWriter(directory: directory, corpus: nil)
+        let writer = try IndexWriter(directory: directory, corpus: nil, analyzer: Analyzer.version)
         try writer.commit(try corpus.change(TestCorpus.files("a", count: 3), writer: writer))
         let committed = segmentFiles(directory)
         for name in ["seg-00000007.doc", "seg-00000007.tdi", "seg-00000000.g000009.del", "manifest.json.tmp"] {
             _ = FileManager.default.createFile(atPath: directory + "/" + name, contents: Data([1, 2, 3]))
         }
         _ = FileManager.default.createFile(atPath: directory + "/notes.txt", contents: Data())
-        let reopened = try IndexWriter(directory: directory, corpus: nil)
+        let reopened = try IndexWriter(directory: directory, corpus: nil, analyzer: Analyzer.version)
         #expect(segmentFiles(directory) == committed)
         #expect(!FileManager.default.fileExists(atPath: directory + "/manifest.json.tmp"))
         #expect(FileManager.default.fileExists(atPath: directory + "/notes.txt"), "only index files are touched")

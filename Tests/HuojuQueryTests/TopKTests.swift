@@ -23,7 +23,7 @@ import Testing
             }
         }
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("huoju-topk-\(UUID().uuidString)").path
-        let writer = try! IndexWriter(directory: directory, corpus: nil)
+        let writer = try! IndexWriter(directory: directory, corpus: nil, analyzer: Analyzer.version)
         let analyzer = Analyzer()
         var random = SplitMix(seed: 20221)
         var segments: [SegmentInfo] = []
@@ -41,7 +41,7 @@ import Testing
         }
         segments.append(try! writer.writeSegment(builder))
         try! writer.commit(IndexWriter.Change(segments: segments))
-        return (directory, try! Searcher(snapshot: try! IndexSnapshot.open(directory: directory)), paragraphs)
+        return (directory, try! Searcher(snapshot: try! IndexSnapshot.open(directory: directory, analyzer: Analyzer.version)), paragraphs)
     }()
 
     static let queries: [String] = {
