@@ -117,7 +117,7 @@ public struct CorpusIndexer {
             // Refused unread (the index keeps what it has of it), with the limit and how to raise it.
             if Int(info.st_size) > maximumFileBytes {
                 summary.skipped.append((path, "\(Self.megabytes(Int(info.st_size))) MB, more than the \(Self.megabytes(maximumFileBytes)) MB "
-                                        + "a file may have with a buffer of \(bufferBytes >> 20) MB on \(threads) threads (raise --buffer-mb)"))
+                                        + "a file may have with a buffer of \(bufferBytes >> 20) MB on \(threads) thread\(threads == 1 ? "" : "s") (raise --buffer-mb)"))
                 continue
             }
             candidates.append(Candidate(path: path, size: Int(info.st_size), mtime: mtime, known: old))
