@@ -35,8 +35,9 @@ let package = Package(
         .target(name: "HuojuText", dependencies: ["CICU"], swiftSettings: engineSettings),
         // Issue files -> issue metadata and articles. Pure Swift.
         .target(name: "HuojuParser", swiftSettings: engineSettings),
-        // On-disk index: postings codec, term dictionary, stored fields, segments, manifest.
-        .target(name: "HuojuIndex", dependencies: ["HuojuText", "CZlib"], swiftSettings: engineSettings),
+        // On-disk index: postings codec, term dictionary, stored fields, segments, manifest. Knows
+        // no analyzer: it takes terms as integers and bytes, and the analyzer identity as a string.
+        .target(name: "HuojuIndex", dependencies: ["CZlib"], swiftSettings: engineSettings),
         // Zone gazetteer and recognition: which zones an article names and is about.
         .target(name: "HuojuZones", dependencies: ["HuojuText"], swiftSettings: engineSettings, plugins: ["EmbedZones"]),
         // Build tool: compiles Data/zones.tsv into HuojuZones (the built-in gazetteer).
@@ -52,7 +53,7 @@ let package = Package(
         .target(
             name: "HuojuServer",
             dependencies: [
-                "HuojuIndex", "HuojuQuery", "HuojuCorpus", "HuojuProtocol", "HuojuZones",
+                "HuojuIndex", "HuojuQuery", "HuojuCorpus", "HuojuProtocol", "HuojuText", "HuojuZones",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -85,7 +86,7 @@ let package = Package(
         .testTarget(name: "HuojuParserTests", dependencies: ["HuojuParser", "HuojuTestSupport"]),
         .testTarget(name: "HuojuZonesTests", dependencies: ["HuojuZones", "HuojuParser", "HuojuText", "HuojuTestSupport"],
                     exclude: ["Fixtures"]),
-        .testTarget(name: "HuojuIndexTests", dependencies: ["HuojuIndex", "HuojuText", "HuojuTestSupport"]),
+        .testTarget(name: "HuojuIndexTests", dependencies: ["HuojuIndex", "HuojuText", "HuojuCorpus", "HuojuTestSupport"]),
         .testTarget(name: "HuojuServerTests", dependencies: ["HuojuServer", "HuojuProtocol", "HuojuTestSupport"]),
         .testTarget(name: "HuojuFuzzRegressionTests", dependencies: ["HuojuFuzzChecks"]),
         .testTarget(name: "HuojuQueryTests", dependencies: ["HuojuQuery", "HuojuProtocol", "HuojuTestSupport", "HuojuIndex", "HuojuText", "HuojuParser", "HuojuCorpus"]),

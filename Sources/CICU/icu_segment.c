@@ -6,6 +6,7 @@
 struct hj_segmenter {
     UBreakIterator *breaker;
     UText *text;
+    int32_t last;  /* the boundary hj_segment_next continues from */
 };
 
 hj_segmenter *hj_segmenter_open(void) {
@@ -25,23 +26,26 @@ void hj_segmenter_close(hj_segmenter *segmenter) {
     free(segmenter);
 }
 
-int32_t hj_segment_utf8(hj_segmenter *segmenter, const char *text, int32_t len,
-                        hj_segment *out, int32_t cap) {
+int32_t hj_segment_begin(hj_segmenter *segmenter, const char *text, int32_t len) {
     UErrorCode status = U_ZERO_ERROR;
     /* Reusing the UText avoids an allocation per call; UTF-8 native indexes are byte offsets. */
     segmenter->text = utext_openUTF8(segmenter->text, text, len, &status);
     if (U_FAILURE(status)) return -1;
     ubrk_setUText(segmenter->breaker, segmenter->text, &status);
     if (U_FAILURE(status)) return -1;
+    segmenter->last = ubrk_first(segmenter->breaker);
+    return 0;
+}
+
+int32_t hj_segment_next(hj_segmenter *segmenter, hj_segment *out, int32_t cap) {
     int32_t count = 0;
-    int32_t start = ubrk_first(segmenter->breaker);
-    for (int32_t end = ubrk_next(segmenter->breaker); end != UBRK_DONE;
-         start = end, end = ubrk_next(segmenter->breaker)) {
-        if (count < cap) {
-            out[count].start = start;
-            out[count].end = end;
-            out[count].status = ubrk_getRuleStatus(segmenter->breaker);
-        }
+    while (count < cap && segmenter->last != UBRK_DONE) {
+        int32_t end = ubrk_next(segmenter->breaker);
+        if (end == UBRK_DONE) { segmenter->last = UBRK_DONE; break; }
+        out[count].start = segmenter->last;
+        out[count].end = end;
+        out[count].status = ubrk_getRuleStatus(segmenter->breaker);
+        segmenter->last = end;
         count++;
     }
     return count;

@@ -15,9 +15,9 @@ import Glibc
 ///
 /// A file counts as unchanged when its size and mtime match the source table, or, failing
 /// that, its content hash does; so copying an unchanged file over itself changes nothing.
-/// Each worker takes a chunk of consecutive files and carries it from reading to a written
-/// segment; segments are committed in chunk order, so doc ids and results do not depend on
-/// how many threads ran or how they interleaved.
+/// Each worker takes a chunk of consecutive files and carries it from reading to written
+/// segments (one, or more when its share of the buffer fills); segments are committed in chunk
+/// order, so doc ids and results do not depend on how many threads ran or how they interleaved.
 public struct CorpusIndexer {
     public enum Mode: String, Sendable {
         /// Only what changed since the last commit.
@@ -53,9 +53,16 @@ public struct CorpusIndexer {
     public var threads = 2
     /// The workers' priority; nil keeps the caller's (`huojud index`).
     public var priority: BackgroundPriority?
-    /// Target amount of text per segment: big enough for few segments, small enough that
-    /// each worker's in-memory inversion stays bounded.
+    /// Target amount of text per chunk of files a worker takes (one segment when it fits the buffer).
     public var segmentBytes = 24 << 20
+    /// Memory for in-memory inversion, all workers together: a worker writes a segment whenever
+    /// its builder holds its share, so memory is bounded by this, not by the corpus. A file
+    /// cannot span segments: one larger than a worker's share allows is refused.
+    public var bufferBytes = CorpusIndexer.defaultBufferMB << 20
+    public static let defaultBufferMB = 512
+
+    /// The largest file a worker's share of the buffer holds (raw bytes; see `SegmentBuilder.memory`).
+    public var maximumFileBytes: Int { bufferBytes / max(1, threads) / SegmentBuilder.memoryPerTextByte }
 
     /// Tags every article with its zones (the writer commits a copy of the gazetteer).
     public let recognizer: ZoneRecognizer
@@ -68,7 +75,7 @@ public struct CorpusIndexer {
 
     /// Builds a fresh index of `corpus` in `index` (what the tests and a first start need).
     public static func rebuild(corpus: String, index: String, gazetteer: Gazetteer = .builtIn, threads: Int = 2) throws(IndexError) -> Summary {
-        let writer = try IndexWriter(directory: index, corpus: corpus, gazetteer: (gazetteer.serialized, gazetteer.fingerprint), replacing: true)
+        let writer = try IndexWriter(directory: index, corpus: corpus, analyzer: Analyzer.version, gazetteer: (gazetteer.serialized, gazetteer.fingerprint), replacing: true)
         var indexer = CorpusIndexer(corpus: corpus, writer: writer, gazetteer: gazetteer)
         indexer.threads = threads
         return try indexer.update(.rebuild)
@@ -107,6 +114,12 @@ public struct CorpusIndexer {
             let mtime = Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
             let old = known[path]
             if let old, old.size == Int(info.st_size), old.mtime == mtime { continue }
+            // Refused unread (the index keeps what it has of it), with the limit and how to raise it.
+            if Int(info.st_size) > maximumFileBytes {
+                summary.skipped.append((path, "\(Self.megabytes(Int(info.st_size))) MB, more than the \(Self.megabytes(maximumFileBytes)) MB "
+                                        + "a file may have with a buffer of \(bufferBytes >> 20) MB on \(threads) thread\(threads == 1 ? "" : "s") (raise --buffer-mb)"))
+                continue
+            }
             candidates.append(Candidate(path: path, size: Int(info.st_size), mtime: mtime, known: old))
         }
         let removed = known.keys.filter { !present.contains($0) && !excluding.contains($0) }.sorted()
@@ -117,6 +130,7 @@ public struct CorpusIndexer {
         let progressState = Mutex((files: 0, bytes: 0))
         let fileCount = candidates.count
         let writer = self.writer, recognizer = self.recognizer
+        let workerBuffer = bufferBytes / max(1, threads)
         // Own threads rather than the shared pool's: a lowered priority ends with them.
         let workers = DispatchGroup()
         let priority = self.priority
@@ -130,7 +144,7 @@ public struct CorpusIndexer {
                     let slot = next.add(1, ordering: .relaxed).oldValue
                     guard slot < chunks.count else { return }
                     let result = Result { () throws(IndexError) -> ChunkResult in
-                        try Self.build(chunks[slot], writer: writer, analyzer: analyzer, recognizer: recognizer) { files, bytes in
+                        try Self.build(chunks[slot], writer: writer, analyzer: analyzer, recognizer: recognizer, bufferBytes: workerBuffer) { files, bytes in
                             let (done, total) = progressState.withLock { state in
                                 state.files += files
                                 state.bytes += bytes
@@ -152,7 +166,7 @@ public struct CorpusIndexer {
         for result in results.withLock({ $0 }) {
             switch result {
             case .success(let chunk):
-                change.segments += chunk.segment.map { [$0] } ?? []
+                change.segments += chunk.segments
                 change.sources += chunk.sources
                 refreshed += chunk.refreshed
                 summary.files += chunk.files
@@ -189,8 +203,8 @@ public struct CorpusIndexer {
     }
 
     struct ChunkResult {
-        var segment: SegmentInfo?
-        /// Files read whose content is new to the index (their articles are in `segment`).
+        var segments: [SegmentInfo] = []
+        /// Files read whose content is new to the index (their articles are in `segments`).
         var sources: [SourceFile] = []
         /// Files whose content is what the index already has.
         var refreshed: [SourceFile] = []
@@ -217,45 +231,57 @@ public struct CorpusIndexer {
         return chunks
     }
 
+    /// Carries a chunk of files to segments: one, or more when the builder fills `bufferBytes`.
     static func build(_ files: [Candidate], writer: IndexWriter, analyzer: Analyzer, recognizer: ZoneRecognizer,
-                      progress: (Int, Int) -> Void) throws(IndexError) -> ChunkResult {
-        let builder = SegmentBuilder()
+                      bufferBytes: Int, progress: (Int, Int) -> Void) throws(IndexError) -> ChunkResult {
+        var builder = SegmentBuilder()
         var result = ChunkResult()
+        var unwritten = 0  // the first source whose documents are in `builder`
+        func flush() throws(IndexError) {
+            guard builder.docCount > 0 else { return }
+            let segment = try writer.writeSegment(builder)
+            result.segments.append(segment)
+            for i in unwritten..<result.sources.count where result.sources[i].docCount > 0 { result.sources[i].segment = segment.id }
+            unwritten = result.sources.count
+            builder = SegmentBuilder()
+        }
         var pending = (files: 0, bytes: 0)
-        for file in files {
-            let prepared = prepareFile(file, analyzer: analyzer, recognizer: recognizer)
-            switch prepared.outcome {
-            case .unreadable(let reason):
-                // Keep what the index has of it: an unreadable file may be readable again.
-                result.skipped.append((file.path, reason))
-            case .unchanged(let source):
-                result.refreshed.append(source)
-            case .read(var source, let failure):
-                if let failure { result.skipped.append((file.path, failure)) }
-                if !prepared.documents.isEmpty {
-                    source.firstDoc = Int(builder.docCount)
-                    source.docCount = prepared.documents.count
-                    result.files += 1
-                    result.bytes += prepared.bytes
-                    for (document, analyses) in prepared.documents { builder.add(document, analyses: analyses) }
-                    result.articles += prepared.documents.count
+        do throws(IndexError) {
+            for file in files {
+                let prepared = prepareFile(file, recognizer: recognizer)
+                switch prepared.outcome {
+                case .unreadable(let reason):
+                    // Keep what the index has of it: an unreadable file may be readable again.
+                    result.skipped.append((file.path, reason))
+                case .unchanged(let source):
+                    result.refreshed.append(source)
+                case .read(var source, let failure):
+                    if let failure { result.skipped.append((file.path, failure)) }
+                    if !prepared.documents.isEmpty {
+                        source.firstDoc = Int(builder.docCount)
+                        source.docCount = prepared.documents.count
+                        result.files += 1
+                        result.bytes += prepared.bytes
+                        for document in prepared.documents { builder.add(document, analyzer: analyzer) }
+                        result.articles += prepared.documents.count
+                    }
+                    result.sources.append(source)
                 }
-                result.sources.append(source)
+                pending.files += 1
+                pending.bytes += prepared.bytes
+                if pending.files == 16 { progress(pending.files, pending.bytes); pending = (0, 0) }
+                if builder.memory >= bufferBytes { try flush() }
             }
-            pending.files += 1
-            pending.bytes += prepared.bytes
-            if pending.files == 16 { progress(pending.files, pending.bytes); pending = (0, 0) }
+            try flush()
+        } catch {
+            writer.discard(result.segments)
+            throw error
         }
         if pending.files > 0 { progress(pending.files, pending.bytes) }
-        if builder.docCount > 0 {
-            let segment = try writer.writeSegment(builder)
-            result.segment = segment
-            for i in result.sources.indices where result.sources[i].docCount > 0 { result.sources[i].segment = segment.id }
-        }
         return result
     }
 
-    /// One file turned into analyzed documents, or why it holds none.
+    /// One file turned into documents with their fields folded, or why it holds none.
     struct Prepared {
         enum Outcome {
             case unreadable(String)
@@ -266,11 +292,11 @@ public struct CorpusIndexer {
         }
 
         var outcome: Outcome
-        var documents: [(IndexDocument, [Field: Analysis])] = []
+        var documents: [FoldedDocument] = []
         var bytes = 0
     }
 
-    static func prepareFile(_ file: Candidate, analyzer: Analyzer, recognizer: ZoneRecognizer) -> Prepared {
+    static func prepareFile(_ file: Candidate, recognizer: ZoneRecognizer) -> Prepared {
         let raw: [UInt8]
         switch CorpusFile.readBytes(file.path) {
         case .failure(let failure): return Prepared(outcome: .unreadable(failure.description))
@@ -294,14 +320,17 @@ public struct CorpusIndexer {
             prepared.outcome = .read(source, failure: decoded.text.allSatisfy(\.isWhitespace) ? "empty file" : "no article found")
         }
         for (ordinal, article) in parsed.articles.enumerated() {
-            let document = IndexDocument(article: article, ordinal: ordinal, issue: parsed.issue, path: file.path, recognizer: recognizer)
-            var analyses: [Field: Analysis] = [:]
-            for field in Field.text {
-                if let text = document.text(of: field), !text.isEmpty { analyses[field] = analyzer.analyze(text) }
-            }
-            prepared.documents.append((document, analyses))
+            prepared.documents.append(FoldedDocument(article: article, ordinal: ordinal, issue: parsed.issue, path: file.path,
+                                                     recognizer: recognizer))
         }
         return prepared
+    }
+}
+
+extension CorpusIndexer {
+    static func megabytes(_ bytes: Int) -> String {
+        let tenths = (bytes + 50_000) / 100_000
+        return "\(tenths / 10).\(tenths % 10)"
     }
 }
 

@@ -1,4 +1,3 @@
-import HuojuText
 
 /// A consistent, read-only view of one committed index generation.
 ///
@@ -25,16 +24,18 @@ public final class IndexSnapshot: Sendable {
     /// Opens the current generation. A reader in another process than the writer can read a
     /// manifest whose files a commit removes before it opens them; it then starts over from
     /// the newer manifest.
-    public static func open(directory: String) throws(IndexError) -> IndexSnapshot {
-        try open(directory: directory, startingFrom: try Manifest.read(directory: directory, sources: false))
+    /// `analyzer` is the identity of the analyzer queries will use (`Analyzer.version`): an
+    /// index built with another is refused.
+    public static func open(directory: String, analyzer: String) throws(IndexError) -> IndexSnapshot {
+        try open(directory: directory, startingFrom: try Manifest.read(directory: directory, sources: false), analyzer: analyzer)
     }
 
-    static func open(directory: String, startingFrom first: Manifest) throws(IndexError) -> IndexSnapshot {
+    static func open(directory: String, startingFrom first: Manifest, analyzer: String) throws(IndexError) -> IndexSnapshot {
         var manifest = first
         var attempts = 0
         while true {
             do {
-                return try open(directory: directory, manifest: manifest)
+                return try open(directory: directory, manifest: manifest, analyzer: analyzer)
             } catch {
                 attempts += 1
                 guard attempts < 20, let newer = try? Manifest.read(directory: directory, sources: false), newer.generation != manifest.generation else {
@@ -46,9 +47,9 @@ public final class IndexSnapshot: Sendable {
     }
 
     /// Opens `manifest`'s generation, sharing the open segments of `previous` that it still holds.
-    public static func open(directory: String, manifest: Manifest, reusing previous: IndexSnapshot? = nil) throws(IndexError) -> IndexSnapshot {
-        guard manifest.analyzer == Analyzer.version else {
-            throw .incompatible("the index at \(directory) was built with analyzer \(manifest.analyzer); this huojud uses \(Analyzer.version)")
+    public static func open(directory: String, manifest: Manifest, analyzer: String, reusing previous: IndexSnapshot? = nil) throws(IndexError) -> IndexSnapshot {
+        guard manifest.analyzer == analyzer else {
+            throw .incompatible("the index at \(directory) was built with analyzer \(manifest.analyzer); this huojud uses \(analyzer)")
         }
         let files = Array(manifest.files)
         FileReferences.shared.pin(files, in: directory)

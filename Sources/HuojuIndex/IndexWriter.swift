@@ -1,5 +1,4 @@
 import Foundation
-import HuojuText
 import Synchronization
 
 /// The one writer of an index folder: writes new segments, commits changes, and merges
@@ -63,6 +62,9 @@ public final class IndexWriter: Sendable {
 
     public let directory: String
     public let corpus: String?
+    /// The analyzer identity (`Analyzer.version`) the caller builds segments with: an index
+    /// built with another one is started anew, since its terms would not match.
+    public let analyzer: String
     /// The serialized zone gazetteer the documents are tagged with; committed beside the
     /// segments whenever the index does not hold this one yet.
     private let gazetteer: (text: String, fingerprint: String)?
@@ -90,11 +92,12 @@ public final class IndexWriter: Sendable {
     ///
     /// `onCommit` runs after every commit with the new manifest, in commit order, while the
     /// next commit waits: the place to open the new snapshot. It must not call the writer.
-    public init(directory: String, corpus: String?, gazetteer: (text: String, fingerprint: String)? = nil, replacing: Bool = false,
+    public init(directory: String, corpus: String?, analyzer: String, gazetteer: (text: String, fingerprint: String)? = nil, replacing: Bool = false,
                 policy: TieredMergePolicy = TieredMergePolicy(), mergePriority: BackgroundPriority? = nil,
                 onCommit: (@Sendable (Manifest) -> Void)? = nil, onMerge: (@Sendable (MergeEvent) -> Void)? = nil) throws(IndexError) {
         self.directory = directory
         self.corpus = corpus
+        self.analyzer = analyzer
         self.gazetteer = gazetteer
         self.policy = policy
         self.mergePriority = mergePriority
@@ -104,14 +107,14 @@ public final class IndexWriter: Sendable {
         var manifest: Manifest
         do throws(IndexError) {
             manifest = try Manifest.read(directory: directory)
-            if manifest.analyzer != Analyzer.version { throw IndexError.incompatible("analyzer \(manifest.analyzer)") }
+            if manifest.analyzer != analyzer { throw IndexError.incompatible("analyzer \(manifest.analyzer)") }
         } catch {
             switch error {
             case .missing, .incompatible: break
             case .corrupt, .io: if !replacing { throw error }
             }
             let counters = Manifest.Counters.read(directory: directory)
-            manifest = .empty(analyzer: Analyzer.version, generation: counters?.generation ?? 0,
+            manifest = .empty(analyzer: analyzer, generation: counters?.generation ?? 0,
                               nextSegment: counters?.nextSegment ?? 0, corpus: corpus)
         }
         // New segments are numbered past every file on disk too, so no name a crashed run used
@@ -298,7 +301,7 @@ public final class IndexWriter: Sendable {
         let started = DispatchTime.now().uptimeNanoseconds
         var view = manifest
         view.segments = inputs
-        let opened = Result { () throws(IndexError) in try IndexSnapshot.open(directory: directory, manifest: view) }
+        let opened = Result { () throws(IndexError) in try IndexSnapshot.open(directory: directory, manifest: view, analyzer: analyzer) }
         FileReferences.shared.unpin(inputs.flatMap(\.allFiles), in: directory)
         let snapshot = try opened.get()
         onMerge?(.started(segments: inputs.count, documents: view.liveCount))

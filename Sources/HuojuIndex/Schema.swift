@@ -1,5 +1,3 @@
-import HuojuText
-
 /// The fields of an article document.
 ///
 /// Text fields are analyzed into both token layers and carry positions. `zone` and
@@ -25,33 +23,37 @@ public enum Field: UInt8, CaseIterable, Sendable, Codable {
     }
 }
 
+/// The layer byte of a term: which vocabulary it belongs to (docs/index-format.md).
+public enum TermLayer: UInt8, Sendable {
+    /// A whole value of a keyword field (`zone`, `primaryZone`).
+    case keyword = 0
+    /// A CJK unigram or bigram.
+    case gram = 1
+    /// A word: ICU word of two or more CJK characters, Latin word, number.
+    case word = 2
+    /// A CJK character at the start or end of a run of CJK characters, with positions.
+    /// Unigrams keep no positions; a phrase that holds a lone character beside a Latin word or
+    /// a gap (`2023年`, `"5G 网"`) finds it among the edges, since a character with something
+    /// other than CJK beside it ends its run. Written by the segment builder from the grams.
+    case edge = 3
+}
+
 /// A term as stored in the term dictionary: `[field][layer][UTF-8 text]`.
 ///
 /// Byte order is the dictionary order, so all terms of a field and layer are contiguous.
-/// Keyword terms use layer 0.
 public struct TermKey: Hashable, Comparable, Sendable, CustomStringConvertible {
     public var bytes: [UInt8]
 
     public init(bytes: [UInt8]) { self.bytes = bytes }
 
-    public init(_ field: Field, _ kind: Token.Kind, _ text: some StringProtocol) {
-        bytes = [field.rawValue, kind.rawValue] + Array(text.utf8)
+    public init(_ field: Field, _ layer: TermLayer, _ text: some StringProtocol) {
+        bytes = [field.rawValue, layer.rawValue] + Array(text.utf8)
     }
 
     public static func keyword(_ field: Field, _ text: some StringProtocol) -> TermKey {
-        TermKey(bytes: [field.rawValue, 0] + Array(text.utf8))
+        TermKey(field, .keyword, text)
     }
 
-    /// Layer byte of edge terms: a CJK character at the start or end of a run of CJK
-    /// characters, with positions. Unigrams keep no positions; a phrase that holds a lone
-    /// character beside a Latin word or a gap (`2023年`, `"5G 网"`) finds it among the edges,
-    /// since a character with something other than CJK beside it ends its run.
-    static let edgeLayer: UInt8 = 3
-
-    /// The edge term of a CJK character in a field.
-    public static func edge(_ field: Field, _ character: some StringProtocol) -> TermKey {
-        TermKey(bytes: [field.rawValue, edgeLayer] + Array(character.utf8))
-    }
 
     public static func < (lhs: TermKey, rhs: TermKey) -> Bool { lhs.bytes.lexicographicallyPrecedes(rhs.bytes) }
 

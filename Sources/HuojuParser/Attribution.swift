@@ -9,24 +9,39 @@ enum Attribution {
         var out: [Line] = []
         out.reserveCapacity(lines.count)
         for line in lines {
-            var rest = line
-            while let (before, source, after) = splitSource(rest.text) {
+            let s = line.text.unicodeScalars
+            // One pass over the line: each search starts where the last source ended, so a
+            // line holding many sources (a file without line breaks) stays linear.
+            var lower = s.startIndex
+            var gapBefore = line.gapBefore, spaceBefore = line.spaceBefore
+            while let (start, source, end) = findSource(s, from: lower) {
+                let before = String(String.UnicodeScalarView(s[lower..<start])).trimmingSpaces
                 if !before.isEmpty {
-                    out.append(Line(text: before, gapBefore: rest.gapBefore, spaceBefore: rest.spaceBefore))
+                    out.append(Line(text: before, gapBefore: gapBefore, spaceBefore: spaceBefore))
                 }
-                var s = Line(text: source.text, gapBefore: before.isEmpty ? rest.gapBefore : 0)
-                s.kind = .source(source.content)
-                out.append(s)
-                rest = Line(text: after, gapBefore: 0, spaceAfter: rest.spaceAfter)
+                var sourceLine = Line(text: source.text, gapBefore: before.isEmpty ? gapBefore : 0)
+                sourceLine.kind = .source(source.content)
+                out.append(sourceLine)
+                (gapBefore, spaceBefore) = (0, false)
+                // What follows a source starts a line of its own: its spaces are trimmed.
+                lower = end
+                while lower != s.endIndex, Punct.isSpace(s[lower]) { lower = s.index(after: lower) }
             }
-            if !rest.text.isEmpty { out.append(rest) }
+            if lower == s.startIndex {
+                if !line.text.isEmpty { out.append(line) }
+            } else {
+                let rest = String(String.UnicodeScalarView(s[lower...])).trimmingSpaces
+                if !rest.isEmpty { out.append(Line(text: rest, gapBefore: 0, spaceAfter: line.spaceAfter)) }
+            }
         }
         return out
     }
 
-    private static func splitSource(_ text: String) -> (String, (text: String, content: String), String)? {
-        let s = text.unicodeScalars
-        var i = s.startIndex
+    /// The next `(供稿:…)` in `s` at or after `lower` (which counts as the start of the line):
+    /// where it starts and ends, its text and its content.
+    private static func findSource(_ s: String.UnicodeScalarView, from lower: String.Index)
+        -> (start: String.Index, source: (text: String, content: String), end: String.Index)? {
+        var i = lower
         while i != s.endIndex {
             guard s[i] == "供", s.index(after: i) != s.endIndex, s[s.index(after: i)] == "稿" else {
                 i = s.index(after: i)
@@ -35,10 +50,10 @@ enum Attribution {
             // `(供稿` with an opening parenthesis, or `供稿:` at the very start of the line.
             var start = i
             var j = i
-            while j != s.startIndex, Punct.isSpace(s[s.index(before: j)]) { j = s.index(before: j) }
-            if j != s.startIndex, s[s.index(before: j)] == "(" || s[s.index(before: j)] == "（" {
+            while j != lower, Punct.isSpace(s[s.index(before: j)]) { j = s.index(before: j) }
+            if j != lower, s[s.index(before: j)] == "(" || s[s.index(before: j)] == "（" {
                 start = s.index(before: j)
-            } else if i != s.startIndex {
+            } else if i != lower {
                 i = s.index(after: i)
                 continue
             }
@@ -58,7 +73,7 @@ enum Attribution {
                 i = s.index(after: i)
                 continue
             }
-            return (piece(s.startIndex..<start), (piece(start..<end), content), piece(end..<s.endIndex))
+            return (start, (piece(start..<end), content), end)
         }
         return nil
     }

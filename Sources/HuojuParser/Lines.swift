@@ -73,7 +73,7 @@ struct Shape: Sendable {
         var clause = false
         for s in scalars {
             count += 1
-            if count <= enumerator { continue }
+            if count <= enumerator || !Punct.isShapeMark(s) { continue }
             if Punct.openers.contains(s) { depth += 1 }
             else if Punct.closers.contains(s) { depth = max(0, depth - 1) }
             else if depth == 0, Punct.clause.contains(s) { clause = true }
@@ -114,6 +114,18 @@ enum Punct {
     static let clause: Set<Unicode.Scalar> = ["，", ",", "、", "；", ";", "。", "！", "？", "!", "?"]
     static let openers: Set<Unicode.Scalar> = ["“", "‘", "「", "『", "《", "〈", "(", "（", "【", "〔"]
     static let closers: Set<Unicode.Scalar> = ["”", "’", "」", "』", "》", "〉", ")", "）", "】", "〕"]
+    /// Openers, closers and clause punctuation as one BMP bitmap: most scalars of a line are
+    /// none of them, and one bit test costs far less than three set lookups.
+    private static let shapeMarks: [UInt64] = {
+        var bits = [UInt64](repeating: 0, count: 0x1_0000 / 64)
+        for s in openers.union(closers).union(clause) { bits[Int(s.value >> 6)] |= 1 << UInt64(s.value & 63) }
+        return bits
+    }()
+
+    @inline(__always)
+    static func isShapeMark(_ s: Unicode.Scalar) -> Bool {
+        s.value < 0x1_0000 && shapeMarks[Int(s.value >> 6)] & (1 << UInt64(s.value & 63)) != 0
+    }
     /// Things a line cannot end with unless it was cut: clause commas, opening marks, hyphens,
     /// and the few function characters that never close a heading.
     static let openEnders: Set<Unicode.Scalar> = [

@@ -3,6 +3,7 @@ import HuojuCorpus
 import HuojuIndex
 import HuojuProtocol
 import HuojuQuery
+import HuojuText
 import HuojuZones
 import Logging
 import Synchronization
@@ -61,7 +62,7 @@ public final class LiveIndex: Sendable {
         var stale = false, repairing = false
         var otherGazetteer = false
         do throws(IndexError) {
-            let snapshot = try IndexSnapshot.open(directory: directory)
+            let snapshot = try IndexSnapshot.open(directory: directory, analyzer: Analyzer.version)
             // Opening a snapshot checks sizes and footers only. The daemon checks every byte
             // once, when it starts, so it never serves a damaged index (later snapshots open
             // segments it wrote itself); a repair also walks every posting list.
@@ -89,7 +90,7 @@ public final class LiveIndex: Sendable {
             }
         }
         let writer = try IndexWriter(
-            directory: directory, corpus: corpus, gazetteer: (gazetteer.serialized, gazetteer.fingerprint), replacing: repairing, policy: policy,
+            directory: directory, corpus: corpus, analyzer: Analyzer.version, gazetteer: (gazetteer.serialized, gazetteer.fingerprint), replacing: repairing, policy: policy,
             mergePriority: .bulk,
             onCommit: { [weak self] manifest in self?.committed(manifest) },
             onMerge: { [weak self] event in self?.merged(event) }
@@ -208,7 +209,7 @@ public final class LiveIndex: Sendable {
     private func committed(_ manifest: Manifest) {
         let previous = current.withLock { $0?.snapshot }
         do {
-            let snapshot = try IndexSnapshot.open(directory: directory, manifest: manifest, reusing: previous)
+            let snapshot = try IndexSnapshot.open(directory: directory, manifest: manifest, analyzer: Analyzer.version, reusing: previous)
             let searcher = try Searcher(snapshot: snapshot)
             current.withLock { $0 = searcher }
         } catch {

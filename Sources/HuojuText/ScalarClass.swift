@@ -24,6 +24,17 @@ public enum ScalarClass {
         lookup(digits, scalar) { $0.properties.numericType != nil }
     }
 
+    /// `isCJK` on a scalar value (valid UTF-8 decoded by hand in the analyzer's loop).
+    @inline(__always)
+    static func isCJK(value: UInt32) -> Bool {
+        value < 0x1_0000 ? cjk[Int(value >> 6)] & (1 << UInt64(value & 63)) != 0 : isCJK(Unicode.Scalar(value)!)
+    }
+
+    @inline(__always)
+    static func isWordCharacter(value: UInt32) -> Bool {
+        value < 0x1_0000 ? word[Int(value >> 6)] & (1 << UInt64(value & 63)) != 0 : isWordCharacter(Unicode.Scalar(value)!)
+    }
+
     @inline(__always)
     private static func lookup(_ bits: [UInt64], _ scalar: Unicode.Scalar, beyondBMP: (Unicode.Scalar) -> Bool) -> Bool {
         let value = scalar.value

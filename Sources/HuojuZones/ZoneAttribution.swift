@@ -49,7 +49,15 @@ extension ZoneRecognizer {
     /// several zones leaves the article without a primary zone unless the source or byline
     /// picks one of them. National articles and lists of attendees get none.
     public func zones(title: String, source: String?, byline: String?, body: String) -> ArticleZones {
-        let (titleSpans, sourceSpans, bylineSpans, bodySpans) = articleSpans(title: title, source: source, byline: byline, body: body)
+        let fold = { (text: String) in Folder.shared.fold(text).text }
+        return zones(foldedTitle: fold(title), source: source.map(fold), byline: byline.map(fold), body: fold(body),
+                     bodyLength: body.unicodeScalars.count)
+    }
+
+    /// `zones(title:source:byline:body:)` of fields already folded (`Folder.fold`), so indexing
+    /// folds each field once for this and the analyzer; `bodyLength` counts the original body's scalars.
+    public func zones(foldedTitle title: String, source: String?, byline: String?, body: String, bodyLength: Int) -> ArticleZones {
+        let (titleSpans, sourceSpans, bylineSpans, bodySpans) = articleSpans(foldedTitle: title, source: source, byline: byline, body: body)
 
         var tallies: [String: Tally] = [:]
         var order = 0
@@ -77,7 +85,7 @@ extension ZoneRecognizer {
         guard titleZones.isEmpty, let top = ranked.first else { return result }
         let all = ranked.reduce(0) { $0 + $1.total }
         let runnerUp = ranked.count > 1 ? ranked[1].total : 0
-        let length = max(1, body.unicodeScalars.count)
+        let length = max(1, bodyLength)
         if top.prose >= Self.dominantMinimum, top.total >= 2 * runnerUp, 2 * top.total >= all,
            Double(top.prose) * 1000 / Double(length) >= Self.dominantPerThousand {
             result.primary = top.zone
@@ -89,7 +97,8 @@ extension ZoneRecognizer {
     /// The unlisted zones an article is tagged with and the evidence each had there, strongest
     /// first (what `huojud zones --unlisted --why` shows).
     public func unlistedEvidence(title: String, source: String?, byline: String?, body: String) -> [String: [UnlistedEvidence]] {
-        let spans = articleSpans(title: title, source: source, byline: byline, body: body)
+        let fold = { (text: String) in Folder.shared.fold(text).text }
+        let spans = articleSpans(foldedTitle: fold(title), source: source.map(fold), byline: byline.map(fold), body: fold(body))
         var evidence: [String: [UnlistedEvidence]] = [:]
         for span in spans.title + spans.source + spans.byline + spans.body where span.kind == .unlisted {
             guard let why = span.evidence, evidence[span.zone]?.contains(why) != true else { continue }
@@ -98,16 +107,16 @@ extension ZoneRecognizer {
         return evidence.mapValues { $0.filter { $0 != .sameArticle }.isEmpty ? $0 : $0.filter { $0 != .sameArticle } }
     }
 
-    /// The zone spans of an article's fields. An unlisted candidate is kept when it stands as
+    /// The zone spans of an article's fields (folded text). An unlisted candidate is kept when it stands as
     /// an organisation at the start of the title, source or byline (or of a clause there:
     /// after punctuation or a space; in a title, as its subject: `某某高新区举办…`,
     /// `某某科学城:…`), or when the article names it with evidence elsewhere; other candidates
     /// are phrases (`方式高新区`, `现代化高新区建设的路径`) and dropped.
-    func articleSpans(title: String, source: String?, byline: String?, body: String)
+    func articleSpans(foldedTitle title: String, source: String?, byline: String?, body: String)
         -> (title: [ZoneSpan], source: [ZoneSpan], byline: [ZoneSpan], body: [ZoneSpan]) {
         func recognise(_ text: String?, _ field: UnlistedEvidence?) -> [ZoneSpan] {
             guard let text else { return [] }
-            let scalars = Array(Folder.shared.fold(text).text.unicodeScalars)
+            let scalars = Array(text.unicodeScalars)
             return spans(folded: scalars).map { span in
                 guard span.kind == .unlisted, span.evidence == nil, let field else { return span }
                 let start = span.range.lowerBound

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import HuojuIndex
 import HuojuQuery
+import HuojuText
 import HuojuZones
 
 @main
@@ -20,7 +21,7 @@ struct IndexOptions: ParsableArguments {
 
     /// A searcher over the index's current snapshot, or the reason there is none.
     func openSearcher() throws -> Searcher {
-        do { return try Searcher(snapshot: try IndexSnapshot.open(directory: index)) } catch let error as IndexError {
+        do { return try Searcher(snapshot: try IndexSnapshot.open(directory: index, analyzer: Analyzer.version)) } catch let error as IndexError {
             throw RuntimeError(error.description)
         } catch {
             throw RuntimeError("\(error)")

@@ -3,6 +3,7 @@ import Foundation
 import HuojuCorpus
 import HuojuIndex
 import HuojuServer
+import HuojuText
 import Synchronization
 
 /// `huojud index --corpus DIR [--index DIR] [--rebuild]`: brings the index up to date with an
@@ -25,6 +26,10 @@ struct Index: ParsableCommand {
     @Option(help: "Threads for reading and analysis.")
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
+    @Option(help: ArgumentHelp("Memory for in-memory inversion, all threads together (MB): segments are written as it fills.",
+                               discussion: "A file larger than about 1/20 of one thread's share is refused; raise this to index it."))
+    var bufferMB: Int = CorpusIndexer.defaultBufferMB
+
     @Flag(help: "Build a fresh index instead of applying what changed.")
     var rebuild = false
 
@@ -42,7 +47,7 @@ struct Index: ParsableCommand {
         let gazetteer = try zones.gazetteer()
         let writer: IndexWriter
         do {
-            writer = try IndexWriter(directory: options.index, corpus: corpus, gazetteer: (gazetteer.serialized, gazetteer.fingerprint),
+            writer = try IndexWriter(directory: options.index, corpus: corpus, analyzer: Analyzer.version, gazetteer: (gazetteer.serialized, gazetteer.fingerprint),
                                      replacing: rebuild, policy: merging.policy,
                                      onMerge: Self.report)
         } catch {
@@ -50,6 +55,7 @@ struct Index: ParsableCommand {
         }
         var indexer = CorpusIndexer(corpus: corpus, writer: writer, gazetteer: gazetteer)
         indexer.threads = max(1, threads)
+        indexer.bufferBytes = max(1, bufferMB) << 20
         let progress = isatty(2) != 0 ? ProgressBar() : nil
         let summary: CorpusIndexer.Summary
         do {

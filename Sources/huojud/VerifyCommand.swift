@@ -1,5 +1,6 @@
 import ArgumentParser
 import HuojuIndex
+import HuojuText
 
 /// `huojud verify [--index DIR]`: checks every file's checksum and walks every posting list.
 struct Verify: ParsableCommand {
@@ -11,7 +12,7 @@ struct Verify: ParsableCommand {
 
     func run() throws {
         do {
-            let snapshot = try IndexSnapshot.open(directory: options.index)
+            let snapshot = try IndexSnapshot.open(directory: options.index, analyzer: Analyzer.version)
             try snapshot.verify()
             let manifest = snapshot.manifest
             print("index \(options.index) is intact: generation \(manifest.generation), \(manifest.segments.count) segments, " +

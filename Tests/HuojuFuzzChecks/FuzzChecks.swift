@@ -23,7 +23,7 @@ public final class FuzzChecks: @unchecked Sendable {
         try! live.open(watch: false)
         return QueryService(index: live, ownerUID: 0, logger: Logger(label: "fuzz"))
     }()
-    private lazy var searcher = try! Searcher(snapshot: try! IndexSnapshot.open(directory: index))
+    private lazy var searcher = try! Searcher(snapshot: try! IndexSnapshot.open(directory: index, analyzer: Analyzer.version))
     private lazy var analyzer = Analyzer()
     private lazy var recognizer = ZoneRecognizer(gazetteer: .builtIn)
     private lazy var damage = SegmentDamage(template: index)
@@ -171,7 +171,7 @@ final class SegmentDamage {
             manifest.checksum = manifest.contentChecksum
             replace(Manifest.fileName, with: Array(try! JSONEncoder().encode(manifest)))
         }
-        guard let snapshot = try? IndexSnapshot.open(directory: work) else { restore(); return nil }
+        guard let snapshot = try? IndexSnapshot.open(directory: work, analyzer: Analyzer.version) else { restore(); return nil }
         return snapshot
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import HuojuCorpus
 import HuojuIndex
 import HuojuText
 
@@ -30,16 +31,12 @@ public enum TinyIndex {
     /// Builds the index into `directory` (created if needed).
     public static func build(at directory: String) throws {
         let analyzer = Analyzer()
-        let writer = try IndexWriter(directory: directory, corpus: nil)
+        let writer = try IndexWriter(directory: directory, corpus: nil, analyzer: Analyzer.version)
         // Several small segments, so damage can hit any of them.
         var segments: [SegmentInfo] = []
         var builder = SegmentBuilder()
         for document in documents() {
-            var analyses: [Field: Analysis] = [:]
-            for field in Field.text {
-                if let text = document.text(of: field), !text.isEmpty { analyses[field] = analyzer.analyze(text) }
-            }
-            builder.add(document, analyses: analyses)
+            builder.add(document, analyzer: analyzer)
             if builder.docCount == 60 {
                 segments.append(try writer.writeSegment(builder))
                 builder = SegmentBuilder()

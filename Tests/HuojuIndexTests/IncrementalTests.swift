@@ -1,4 +1,5 @@
 import Foundation
+import HuojuCorpus
 import Testing
 @testable import HuojuIndex
 @testable import HuojuText
@@ -29,7 +30,7 @@ import Testing
         let directory = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let corpus = TestCorpus()
-        let writer = try IndexWriter(directory: directory, corpus: nil)
+        let writer = try IndexWriter(directory: directory, corpus: nil, analyzer: Analyzer.version)
         let files = TestCorpus.files("a", count: 5)
         let first = try #require(try writer.commit(try corpus.change(files, writer: writer)))
         let changedPath = files[2].path
@@ -44,7 +45,7 @@ import Testing
             path: changedPath, hash: second.sources.first { $0.path == changedPath }!.hash, size: 1, mtime: 1,
             segment: second.segments[1].id, firstDoc: 0, docCount: 2))
 
-        let snapshot = try IndexSnapshot.open(directory: directory)
+        let snapshot = try IndexSnapshot.open(directory: directory, analyzer: Analyzer.version)
         try snapshot.verify()
         #expect(snapshot.liveCount == 6 && snapshot.docCount == 7)
         #expect(snapshot.segments[0].isDeleted(2) && !snapshot.segments[0].isDeleted(1))
@@ -57,7 +58,7 @@ import Testing
         let directory = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let corpus = TestCorpus()
-        let writer = try IndexWriter(directory: directory, corpus: nil)
+        let writer = try IndexWriter(directory: directory, corpus: nil, analyzer: Analyzer.version)
         let a = TestCorpus.files("a", count: 3), b = TestCorpus.files("b", count: 3)
         try writer.commit(try corpus.change(a, writer: writer))
         let second = try #require(try writer.commit(try corpus.change(b, writer: writer)))
@@ -67,7 +68,7 @@ import Testing
         #expect(third.segments.map(\.id) == [second.segments[0].id])
         #expect(third.sources.map(\.path) == [a[1].path, a[2].path])
         #expect(segmentFiles(directory).isDisjoint(with: bFiles), "the emptied segment's files are deleted")
-        let snapshot = try IndexSnapshot.open(directory: directory)
+        let snapshot = try IndexSnapshot.open(directory: directory, analyzer: Analyzer.version)
         try snapshot.verify()
         #expect(try paths(snapshot) == [a[1].path, a[2].path])
     }
@@ -76,7 +77,7 @@ import Testing
         let directory = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let corpus = TestCorpus()
-        let writer = try IndexWriter(directory: directory, corpus: nil)
+        let writer = try IndexWriter(directory: directory, corpus: nil, analyzer: Analyzer.version)
         let files = TestCorpus.files("a", count: 2)
         let first = try #require(try writer.commit(try corpus.change(files, writer: writer)))
         var touched = first.sources[0]
@@ -93,12 +94,12 @@ import Testing
         let directory = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let corpus = TestCorpus()
-        let writer = try IndexWriter(directory: directory, corpus: nil)
+        let writer = try IndexWriter(directory: directory, corpus: nil, analyzer: Analyzer.version)
         let groups = [TestCorpus.files("a", count: 30), TestCorpus.files("b", count: 20, body: "孵化器与众创空间"),
                       TestCorpus.files("c", count: 25, body: "Huoju 5G 光谷")]
         for group in groups { try writer.commit(try corpus.change(group, writer: writer)) }
         try writer.commit(IndexWriter.Change(removed: [groups[0][3].path, groups[1][0].path, groups[1][19].path, groups[2][7].path]))
-        let snapshot = try IndexSnapshot.open(directory: directory)
+        let snapshot = try IndexSnapshot.open(directory: directory, analyzer: Analyzer.version)
         let merged = try SegmentMerger.merge(snapshot.segments, directory: directory, id: "seg-merged")
         let segment = try #require(merged.segment)
 
@@ -106,7 +107,7 @@ import Testing
         for reader in snapshot.segments {
             for doc in 0..<UInt32(reader.docCount) where !reader.isDeleted(doc) {
                 let document = try reader.document(doc)
-                builder.add(document, analyses: corpus.analyses(document))
+                builder.add(document, analyzer: corpus.analyzer)
             }
         }
         let fresh = try builder.write(directory: directory, id: "seg-fresh")
@@ -124,7 +125,7 @@ import Testing
         let directory = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let corpus = TestCorpus()
-        let writer = try IndexWriter(directory: directory, corpus: nil, policy: TieredMergePolicy(mergeFactor: 3))
+        let writer = try IndexWriter(directory: directory, corpus: nil, analyzer: Analyzer.version, policy: TieredMergePolicy(mergeFactor: 3))
         var expected: [String] = []
         for round in 0..<12 {
             let files = TestCorpus.files("r\(round)-", count: 4)
@@ -137,7 +138,7 @@ import Testing
         #expect(writer.mergeStats.completed > 0 && writer.mergeStats.lastError == nil)
         #expect(manifest.segments.count <= TieredMergePolicy(mergeFactor: 3).allowedSegmentCount(manifest.segments))
         #expect(segmentFiles(directory) == manifest.files, "merged-away segments are deleted")
-        let snapshot = try IndexSnapshot.open(directory: directory)
+        let snapshot = try IndexSnapshot.open(directory: directory, analyzer: Analyzer.version)
         try snapshot.verify()
         #expect(try paths(snapshot) == expected.sorted())
     }
@@ -146,14 +147,14 @@ import Testing
         let directory = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let corpus = TestCorpus()
-        let writer = try IndexWriter(directory: directory, corpus: nil)
+        let writer = try IndexWriter(directory: directory, corpus: nil, analyzer: Analyzer.version)
         let a = TestCorpus.files("a", count: 4), b = TestCorpus.files("b", count: 4), c = TestCorpus.files("c", count: 2)
         try writer.commit(try corpus.change(a, writer: writer))
         try writer.commit(try corpus.change(b, writer: writer))
         try writer.commit(try corpus.change(c, writer: writer))
         try writer.commit(IndexWriter.Change(removed: [a[0].path]))
         // The merge starts from this snapshot of the first two segments…
-        var before: IndexSnapshot? = try IndexSnapshot.open(directory: directory)
+        var before: IndexSnapshot? = try IndexSnapshot.open(directory: directory, analyzer: Analyzer.version)
         let third = before!.segments[2].info.id
         var inputs = Array(before!.segments.prefix(2))
         let output = try SegmentMerger.merge(inputs, directory: directory, id: "seg-90000000")
@@ -167,7 +168,7 @@ import Testing
         #expect(manifest.generation == generation)
         #expect(manifest.segments.map(\.id) == ["seg-90000000", third, change.segments[0].id])
         #expect(manifest.segments[0].deletedCount == 3, "a3, b0 and the old b2, deleted during the merge")
-        let snapshot = try IndexSnapshot.open(directory: directory)
+        let snapshot = try IndexSnapshot.open(directory: directory, analyzer: Analyzer.version)
         try snapshot.verify()
         #expect(try paths(snapshot) == [a[1].path, a[2].path, b[1].path, b[2].path, b[3].path, c[0].path, c[1].path].sorted())
         (before, inputs) = (nil, [])
@@ -178,9 +179,9 @@ import Testing
         let directory = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let corpus = TestCorpus()
-        let writer = try IndexWriter(directory: directory, corpus: nil)
+        let writer = try IndexWriter(directory: directory, corpus: nil, analyzer: Analyzer.version)
         try writer.commit(try corpus.change(TestCorpus.files("a", count: 3), writer: writer))
-        let before = try IndexSnapshot.open(directory: directory)
+        let before = try IndexSnapshot.open(directory: directory, analyzer: Analyzer.version)
         let output = try SegmentMerger.merge(before.segments, directory: directory, id: "seg-90000000")
         var rebuild = try corpus.change(TestCorpus.files("b", count: 2), writer: writer)
         rebuild.replacesAll = true
@@ -193,17 +194,17 @@ import Testing
         let directory = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let corpus = TestCorpus()
-        let writer = try IndexWriter(directory: directory, corpus: nil)
+        let writer = try IndexWriter(directory: directory, corpus: nil, analyzer: Analyzer.version)
         let a = TestCorpus.files("a", count: 3)
         try writer.commit(try corpus.change(a, writer: writer))
-        var old: IndexSnapshot? = try IndexSnapshot.open(directory: directory)
+        var old: IndexSnapshot? = try IndexSnapshot.open(directory: directory, analyzer: Analyzer.version)
         let oldFiles = old!.manifest.files
         var rebuild = try corpus.change(TestCorpus.files("b", count: 2), writer: writer)
         rebuild.replacesAll = true
         let rebuilt = try #require(try writer.commit(rebuild))
         #expect(oldFiles.isSubset(of: segmentFiles(directory)), "still held by a reader")
         #expect(try old!.segments[0].document(1).path == a[1].path)
-        #expect(try IndexSnapshot.open(directory: directory).manifest == readerView(rebuilt))
+        #expect(try IndexSnapshot.open(directory: directory, analyzer: Analyzer.version).manifest == readerView(rebuilt))
         old = nil
         #expect(segmentFiles(directory) == rebuilt.files, "gone with the last reader")
     }
@@ -212,14 +213,14 @@ import Testing
         let directory = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let corpus = TestCorpus()
-        let writer = try IndexWriter(directory: directory, corpus: nil)
+        let writer = try IndexWriter(directory: directory, corpus: nil, analyzer: Analyzer.version)
         try writer.commit(try corpus.change(TestCorpus.files("a", count: 3), writer: writer))
         let stale = try Manifest.read(directory: directory)  // read, then the writer commits:
         var rebuild = try corpus.change(TestCorpus.files("b", count: 2), writer: writer)
         rebuild.replacesAll = true
         let rebuilt = try #require(try writer.commit(rebuild))
         #expect(segmentFiles(directory).isDisjoint(with: stale.files))
-        let snapshot = try IndexSnapshot.open(directory: directory, startingFrom: stale)
+        let snapshot = try IndexSnapshot.open(directory: directory, startingFrom: stale, analyzer: Analyzer.version)
         #expect(snapshot.manifest == readerView(rebuilt))
     }
 
@@ -227,14 +228,14 @@ import Testing
         let directory = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let corpus = TestCorpus()
-        let writer = try IndexWriter(directory: directory, corpus: nil)
+        let writer = try IndexWriter(directory: directory, corpus: nil, analyzer: Analyzer.version)
         try writer.commit(try corpus.change(TestCorpus.files("a", count: 3), writer: writer))
         let committed = segmentFiles(directory)
         for name in ["seg-00000007.doc", "seg-00000007.tdi", "seg-00000000.g000009.del", "manifest.json.tmp"] {
             _ = FileManager.default.createFile(atPath: directory + "/" + name, contents: Data([1, 2, 3]))
         }
         _ = FileManager.default.createFile(atPath: directory + "/notes.txt", contents: Data())
-        let reopened = try IndexWriter(directory: directory, corpus: nil)
+        let reopened = try IndexWriter(directory: directory, corpus: nil, analyzer: Analyzer.version)
         #expect(segmentFiles(directory) == committed)
         #expect(!FileManager.default.fileExists(atPath: directory + "/manifest.json.tmp"))
         #expect(FileManager.default.fileExists(atPath: directory + "/notes.txt"), "only index files are touched")

@@ -1,4 +1,5 @@
 import Foundation
+import HuojuCorpus
 import Testing
 @testable import HuojuIndex
 @testable import HuojuText
@@ -165,7 +166,7 @@ func temporaryDirectory() -> String {
         let directory = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let corpus = TestCorpus()
-        let writer = try IndexWriter(directory: directory, corpus: nil)
+        let writer = try IndexWriter(directory: directory, corpus: nil, analyzer: Analyzer.version)
         var documents: [IndexDocument] = []
         for i in 0..<40 {
             documents.append(IndexDocument(path: "/a/\(i).txt", ordinal: i % 3, title: "苏州高新区第\(i)篇", section: i % 2 == 0 ? "创业孵化" : nil,
@@ -184,7 +185,7 @@ func temporaryDirectory() -> String {
         }
         let manifest = try #require(try writer.commit(change))
         #expect(manifest.segments.count == 4)
-        let snapshot = try IndexSnapshot.open(directory: directory)
+        let snapshot = try IndexSnapshot.open(directory: directory, analyzer: Analyzer.version)
         #expect(snapshot.docCount == 40)
         for (i, document) in documents.enumerated() { #expect(try snapshot.document(global: i) == document) }
         #expect(try snapshot.docFreq(TermKey(.body, .gram, "人才")) == 39)
@@ -221,14 +222,14 @@ func temporaryDirectory() -> String {
     @Test func theGazetteerIsCommittedWithTheIndexAndOldCopiesGo() throws {
         let directory = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let first = try #require(try IndexWriter(directory: directory, corpus: nil, gazetteer: ("canonical\tkind\tprovince\tcity\n", "one"))
+        let first = try #require(try IndexWriter(directory: directory, corpus: nil, analyzer: Analyzer.version, gazetteer: ("canonical\tkind\tprovince\tcity\n", "one"))
             .commit(IndexWriter.Change(replacesAll: true)))
         #expect(first.zones == GazetteerInfo(file: "zones-00000001.tsv", fingerprint: "one"))
-        #expect(try IndexSnapshot.open(directory: directory).gazetteerText() == "canonical\tkind\tprovince\tcity\n")
-        let second = try #require(try IndexWriter(directory: directory, corpus: nil, gazetteer: ("other\n", "two"))
+        #expect(try IndexSnapshot.open(directory: directory, analyzer: Analyzer.version).gazetteerText() == "canonical\tkind\tprovince\tcity\n")
+        let second = try #require(try IndexWriter(directory: directory, corpus: nil, analyzer: Analyzer.version, gazetteer: ("other\n", "two"))
             .commit(IndexWriter.Change(replacesAll: true)))
         #expect(second.zones?.fingerprint == "two")
-        #expect(try IndexSnapshot.open(directory: directory).gazetteerText() == "other\n")
+        #expect(try IndexSnapshot.open(directory: directory, analyzer: Analyzer.version).gazetteerText() == "other\n")
         #expect(!FileManager.default.fileExists(atPath: directory + "/zones-00000001.tsv"))
         #expect(FileManager.default.fileExists(atPath: directory + "/zones-00000002.tsv"))
     }
@@ -237,7 +238,7 @@ func temporaryDirectory() -> String {
         let directory = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let corpus = TestCorpus()
-        let writer = try IndexWriter(directory: directory, corpus: nil)
+        let writer = try IndexWriter(directory: directory, corpus: nil, analyzer: Analyzer.version)
         let kept = IndexDocument(path: "/x.txt", ordinal: 0, title: "石嘴山高新区", body: "新材料产业高地")
         let gone = IndexDocument(path: "/y.txt", ordinal: 0, title: "光谷", body: "光电子信息")
         try writer.commit(try corpus.change([(kept.path, [kept]), (gone.path, [gone])], writer: writer))
@@ -254,7 +255,7 @@ func temporaryDirectory() -> String {
                 // Opening checks sizes, headers and footers only, so it may not notice; the
                 // full check (`huojud verify`) always does, and names the file.
                 do {
-                    try IndexSnapshot.open(directory: directory).verify()
+                    try IndexSnapshot.open(directory: directory, analyzer: Analyzer.version).verify()
                     Issue.record("flipping byte \(offset) of \(name) went unnoticed")
                 } catch {
                     #expect(error.description.contains(name), "error does not name \(name): \(error)")
@@ -263,13 +264,13 @@ func temporaryDirectory() -> String {
             }
             try original.write(to: URL(fileURLWithPath: path))
         }
-        #expect(try IndexSnapshot.open(directory: directory).liveCount == 1)
+        #expect(try IndexSnapshot.open(directory: directory, analyzer: Analyzer.version).liveCount == 1)
     }
 
     @Test func refusesAnotherAnalyzerVersion() throws {
         let directory = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        try IndexWriter(directory: directory, corpus: nil).commit(IndexWriter.Change(replacesAll: true))
+        try IndexWriter(directory: directory, corpus: nil, analyzer: Analyzer.version).commit(IndexWriter.Change(replacesAll: true))
         let path = directory + "/manifest.json"
         // Written (and sealed) by another analyzer.
         var manifest = try JSONDecoder().decode(Manifest.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
@@ -277,7 +278,7 @@ func temporaryDirectory() -> String {
         manifest.checksum = manifest.contentChecksum
         try JSONEncoder().encode(manifest).write(to: URL(fileURLWithPath: path))
         #expect {
-            try IndexSnapshot.open(directory: directory)
+            try IndexSnapshot.open(directory: directory, analyzer: Analyzer.version)
         } throws: { error in
             "\(error)".contains("analyzer") && "\(error)".contains("huojud index --rebuild --corpus")
         }
@@ -287,10 +288,10 @@ func temporaryDirectory() -> String {
         let directory = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let analyzer = Analyzer()
-        let writer = try IndexWriter(directory: directory, corpus: "/archive")
+        let writer = try IndexWriter(directory: directory, corpus: "/archive", analyzer: Analyzer.version)
         let document = IndexDocument(path: "/x.txt", ordinal: 0, title: "石嘴山高新区", body: "新材料产业高地")
         let builder = SegmentBuilder()
-        builder.add(document, analyses: [.title: analyzer.analyze(document.title), .body: analyzer.analyze(document.body)])
+        builder.add(document, analyzer: analyzer)
         try writer.commit(IndexWriter.Change(segments: [try writer.writeSegment(builder)]))
         let path = directory + "/manifest.json"
         let original = try String(contentsOfFile: path, encoding: .utf8)
@@ -298,7 +299,7 @@ func temporaryDirectory() -> String {
         let sums = try #require(original.range(of: #""fieldLengthSums" : \[\s*6"#, options: .regularExpression))
         try original.replacingCharacters(in: sums, with: original[sums].dropLast() + "7").write(toFile: path, atomically: true, encoding: .utf8)
         #expect {
-            try IndexSnapshot.open(directory: directory)
+            try IndexSnapshot.open(directory: directory, analyzer: Analyzer.version)
         } throws: { error in
             guard let error = error as? IndexError, case .corrupt(let file, let why) = error else { return false }
             return file == "manifest.json" && why.contains("checksum") && error.description.contains("huojud index --rebuild --corpus")
@@ -306,12 +307,12 @@ func temporaryDirectory() -> String {
         // A manifest of format 2 is from an older huojud: rebuild, not damage.
         try original.replacingOccurrences(of: #""formatVersion" : 3"#, with: #""formatVersion" : 2"#).write(toFile: path, atomically: true, encoding: .utf8)
         #expect {
-            try IndexSnapshot.open(directory: directory)
+            try IndexSnapshot.open(directory: directory, analyzer: Analyzer.version)
         } throws: { error in
             guard let error = error as? IndexError, case .incompatible = error else { return false }
             return true
         }
         try original.write(toFile: path, atomically: true, encoding: .utf8)
-        #expect(try IndexSnapshot.open(directory: directory).docCount == 1)
+        #expect(try IndexSnapshot.open(directory: directory, analyzer: Analyzer.version).docCount == 1)
     }
 }

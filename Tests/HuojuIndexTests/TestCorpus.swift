@@ -1,18 +1,11 @@
 import Foundation
 @testable import HuojuIndex
 @testable import HuojuText
+import HuojuCorpus
 
 /// Test documents committed as if they came from corpus files.
 struct TestCorpus {
     let analyzer = Analyzer()
-
-    func analyses(_ document: IndexDocument) -> [Field: Analysis] {
-        var analyses: [Field: Analysis] = [:]
-        for field in Field.text {
-            if let text = document.text(of: field), !text.isEmpty { analyses[field] = analyzer.analyze(text) }
-        }
-        return analyses
-    }
 
     /// Writes one segment holding `files` (each file's articles, in order) and returns the
     /// change that adds them, each file with a source entry (its hash made from its articles).
@@ -22,7 +15,7 @@ struct TestCorpus {
         for (path, documents) in files {
             sources.append(SourceFile(path: path, hash: "test:\(documents.map(\.body).joined().hashValue)", size: 1, mtime: 1,
                                       segment: nil, firstDoc: Int(builder.docCount), docCount: documents.count))
-            for document in documents { builder.add(document, analyses: analyses(document)) }
+            for document in documents { builder.add(document, analyzer: analyzer) }
         }
         let segment = try writer.writeSegment(builder)
         for i in sources.indices { sources[i].segment = segment.id }

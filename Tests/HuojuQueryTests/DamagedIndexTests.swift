@@ -4,6 +4,7 @@ import Testing
 @testable import HuojuCorpus
 @testable import HuojuIndex
 @testable import HuojuQuery
+import HuojuText
 
 /// Opening an index checks sizes and footers only (docs/index-format.md, "Opening and
 /// checking"), so a damaged byte inside a file is found when it is read: the full check names
@@ -35,13 +36,13 @@ import Testing
                 try damaged.write(to: URL(fileURLWithPath: path))
                 let context = "byte \(offset) of \(name) (seed 2026)"
                 do {
-                    try IndexSnapshot.open(directory: index).verify()
+                    try IndexSnapshot.open(directory: index, analyzer: Analyzer.version).verify()
                     Issue.record("\(context) went unnoticed by verify")
                 } catch {
                     #expect(error.description.contains(name), "\(context): \(error)")
                 }
                 // Searching: an error or results, and the process lives on.
-                if let snapshot = try? IndexSnapshot.open(directory: index), let searcher = try? Searcher(snapshot: snapshot) {
+                if let snapshot = try? IndexSnapshot.open(directory: index, analyzer: Analyzer.version), let searcher = try? Searcher(snapshot: snapshot) {
                     for query in Self.queries {
                         _ = try? searcher.search(SearchRequest(query: query, limit: 10))
                     }
@@ -49,6 +50,6 @@ import Testing
             }
             try original.write(to: URL(fileURLWithPath: path))
         }
-        try IndexSnapshot.open(directory: index).verify()
+        try IndexSnapshot.open(directory: index, analyzer: Analyzer.version).verify()
     }
 }

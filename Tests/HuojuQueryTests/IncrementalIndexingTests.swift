@@ -4,6 +4,7 @@ import Testing
 @testable import HuojuCorpus
 @testable import HuojuIndex
 @testable import HuojuQuery
+import HuojuText
 
 /// An index kept up to date file by file answers like one built from scratch.
 @Suite struct IncrementalIndexingTests {
@@ -11,7 +12,7 @@ import Testing
 
     /// Each query's exact matches as sorted `path#ordinal`, with the total.
     static func answers(_ index: String) throws -> [String: [String]] {
-        let searcher = try Searcher(snapshot: try IndexSnapshot.open(directory: index))
+        let searcher = try Searcher(snapshot: try IndexSnapshot.open(directory: index, analyzer: Analyzer.version))
         var answers: [String: [String]] = [:]
         for query in queries {
             let result = try searcher.search(SearchRequest(query: query, limit: 1000, exact: true))
@@ -30,7 +31,7 @@ import Testing
         // Copies by content: the shared samples are read-only, and the test rewrites files.
         func copy(_ sample: URL, to path: String) throws { try Data(contentsOf: sample).write(to: URL(fileURLWithPath: path)) }
         for sample in samples.dropLast() { try copy(sample, to: corpus + "/" + sample.lastPathComponent) }
-        let writer = try IndexWriter(directory: index, corpus: corpus, policy: TieredMergePolicy(mergeFactor: 2))
+        let writer = try IndexWriter(directory: index, corpus: corpus, analyzer: Analyzer.version, policy: TieredMergePolicy(mergeFactor: 2))
         var indexer = CorpusIndexer(corpus: corpus, writer: writer)
         indexer.threads = 2
         var step = 0
@@ -46,9 +47,9 @@ import Testing
             step += 1
             let fresh = root + "/fresh-\(step)"
             _ = try CorpusIndexer.rebuild(corpus: corpus, index: fresh)
-            let snapshot = try IndexSnapshot.open(directory: index)
+            let snapshot = try IndexSnapshot.open(directory: index, analyzer: Analyzer.version)
             try snapshot.verify()
-            #expect(snapshot.liveCount == (try IndexSnapshot.open(directory: fresh).liveCount), "\(what)")
+            #expect(snapshot.liveCount == (try IndexSnapshot.open(directory: fresh, analyzer: Analyzer.version).liveCount), "\(what)")
             #expect(try Self.answers(index) == (try Self.answers(fresh)), "\(what)")
         }
 
@@ -80,11 +81,11 @@ import Testing
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: root) }
         let built = try CorpusIndexer.rebuild(corpus: corpus, index: index)
-        let before = try IndexSnapshot.open(directory: index)
+        let before = try IndexSnapshot.open(directory: index, analyzer: Analyzer.version)
         let answers = try Self.answers(index)
         let again = try CorpusIndexer.rebuild(corpus: corpus, index: index)
         #expect(again.generation == built.generation.map { $0 + 1 })
-        let after = try IndexSnapshot.open(directory: index)
+        let after = try IndexSnapshot.open(directory: index, analyzer: Analyzer.version)
         #expect(Set(after.manifest.segments.map(\.id)).isDisjoint(with: before.manifest.segments.map(\.id)), "new files")
         #expect(try Self.answers(index) == answers)
         #expect(try before.segments[0].document(0).path == (try after.segments[0].document(0).path), "the old snapshot still reads")

@@ -21,7 +21,7 @@ final class SampleIndex: @unchecked Sendable {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("huoju-sample-\(UUID().uuidString)").path
         let corpus = SharedCorpus.directory!.path
         _ = try! CorpusIndexer.rebuild(corpus: corpus, index: directory)
-        searcher = try! Searcher(snapshot: try! IndexSnapshot.open(directory: directory))
+        searcher = try! Searcher(snapshot: try! IndexSnapshot.open(directory: directory, analyzer: Analyzer.version))
         var articles: [(String, Int, String, String)] = []
         for path in CorpusScanner.scan(corpus).files {
             let text = try! CorpusFile.read(path).get().text
@@ -219,7 +219,7 @@ final class SampleIndex: @unchecked Sendable {
     }
 
     @Test func reopeningGivesTheSameResults() throws {
-        let reopened = try Searcher(snapshot: try IndexSnapshot.open(directory: index.directory))
+        let reopened = try Searcher(snapshot: try IndexSnapshot.open(directory: index.directory, analyzer: Analyzer.version))
         for query in ["科研助理", "高新区 人才", "石嘴山", "5G", "孵化器 OR 众创空间"] {
             let before = try index.searcher.search(SearchRequest(query: query, limit: 20))
             let after = try reopened.search(SearchRequest(query: query, limit: 20))
@@ -257,7 +257,7 @@ final class SampleIndex: @unchecked Sendable {
         #expect(reasons[corpus + "/e_empty.txt"] == "empty file")
         #expect(reasons.keys.contains { $0.hasSuffix("/sub/loop") }, "\(reasons)")
 
-        let searcher = try Searcher(snapshot: try IndexSnapshot.open(directory: index))
+        let searcher = try Searcher(snapshot: try IndexSnapshot.open(directory: index, analyzer: Analyzer.version))
         let perFile = Int(summary.articles / 3)
         #expect(summary.articles == 3 * perFile)
         let all = try searcher.search(SearchRequest(query: "高新区", limit: 1000, exact: true))
@@ -279,7 +279,7 @@ final class SampleIndex: @unchecked Sendable {
         let text = try String(contentsOf: try SharedCorpus.files().first!, encoding: .utf8)
         for i in 0..<24 { try text.write(toFile: corpus + String(format: "/%02d.txt", i), atomically: true, encoding: .utf8) }
         let vanished = corpus + "/20.txt", emptied = corpus + "/21.txt"
-        var indexer = CorpusIndexer(corpus: corpus, writer: try IndexWriter(directory: index, corpus: corpus))
+        var indexer = CorpusIndexer(corpus: corpus, writer: try IndexWriter(directory: index, corpus: corpus, analyzer: Analyzer.version))
         indexer.threads = 1
         let summary = try indexer.update(.rebuild) { done, _, _ in
             if done == 16 {
@@ -290,7 +290,7 @@ final class SampleIndex: @unchecked Sendable {
         let reasons = Dictionary(summary.skipped.map { ($0.path, $0.reason) }, uniquingKeysWith: { (a: String, _: String) in a })
         #expect(reasons == [vanished: "No such file or directory", emptied: "empty file"], "\(reasons)")
         #expect(summary.files == 22)
-        let snapshot = try IndexSnapshot.open(directory: index)
+        let snapshot = try IndexSnapshot.open(directory: index, analyzer: Analyzer.version)
         #expect(Set((0..<snapshot.docCount).map { try! snapshot.document(global: $0).path }).count == 22)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import HuojuCorpus
 import HuojuTestSupport
 import Testing
 @testable import HuojuIndex
@@ -22,7 +23,7 @@ import Testing
             }
         }
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("huoju-topk-\(UUID().uuidString)").path
-        let writer = try! IndexWriter(directory: directory, corpus: nil)
+        let writer = try! IndexWriter(directory: directory, corpus: nil, analyzer: Analyzer.version)
         let analyzer = Analyzer()
         var random = SplitMix(seed: 20221)
         var segments: [SegmentInfo] = []
@@ -32,7 +33,7 @@ import Testing
             let body = (0..<count).map { _ in paragraphs[Int(random.next() % UInt64(paragraphs.count))] }.joined(separator: "\n")
             let title = titles[Int(random.next() % UInt64(titles.count))]
             let document = IndexDocument(path: "/synthetic/\(ordinal / 10).txt", ordinal: ordinal % 10, title: title, body: body)
-            builder.add(document, analyses: [.title: analyzer.analyze(title), .body: analyzer.analyze(body)])
+            builder.add(document, analyzer: analyzer)
             if builder.docCount == 700 {
                 segments.append(try! writer.writeSegment(builder))
                 builder = SegmentBuilder()
@@ -40,7 +41,7 @@ import Testing
         }
         segments.append(try! writer.writeSegment(builder))
         try! writer.commit(IndexWriter.Change(segments: segments))
-        return (directory, try! Searcher(snapshot: try! IndexSnapshot.open(directory: directory)), paragraphs)
+        return (directory, try! Searcher(snapshot: try! IndexSnapshot.open(directory: directory, analyzer: Analyzer.version)), paragraphs)
     }()
 
     static let queries: [String] = {

@@ -2,6 +2,7 @@ import Foundation
 import HuojuCorpus
 import HuojuIndex
 import HuojuProtocol
+import HuojuText
 import Testing
 @testable import HuojuQuery
 
@@ -19,7 +20,7 @@ import Testing
         try "\n\n宜宾高新区出台新政\n\n本报讯 近日,宜宾高新区出台支持企业发展的十条措施,涵盖研发投入、厂房租金、融资担保和人才住房等方面,预计每年投入资金2亿元。\n"
             .write(toFile: root + "/corpus/b.txt", atomically: true, encoding: .utf8)
         _ = try CorpusIndexer.rebuild(corpus: root + "/corpus", index: root + "/index")
-        let searcher = try Searcher(snapshot: try IndexSnapshot.open(directory: root + "/index"))
+        let searcher = try Searcher(snapshot: try IndexSnapshot.open(directory: root + "/index", analyzer: Analyzer.version))
 
         let plain = try searcher.search(SearchRequest(query: "人才", limit: 10))
         #expect(plain.hits.map(\.title) == ["全国人才工作座谈会召开", "宜宾高新区出台新政"], "BM25 alone ranks the talent article first")

@@ -146,7 +146,7 @@ import Testing
 
         """.write(toFile: root + "/corpus/999_new.txt", atomically: true, encoding: .utf8)
         _ = try CorpusIndexer.rebuild(corpus: root + "/corpus", index: root + "/index")
-        let searcher = try Searcher(snapshot: try IndexSnapshot.open(directory: root + "/index"))
+        let searcher = try Searcher(snapshot: try IndexSnapshot.open(directory: root + "/index", analyzer: Analyzer.version))
 
         #expect(try searcher.unlistedZones() == [UnlistedZone(zone: "某某高新区", articles: 1)])
         let found = try searcher.search(SearchRequest(query: "zone:某某高新区", limit: 10))
@@ -169,7 +169,7 @@ import Testing
             .write(toFile: root + "/zones.tsv", atomically: true, encoding: .utf8)
         let gazetteer = try Gazetteer.load(extending: root + "/zones.tsv")
         _ = try CorpusIndexer.rebuild(corpus: root + "/corpus", index: root + "/index", gazetteer: gazetteer)
-        let snapshot = try IndexSnapshot.open(directory: root + "/index")
+        let snapshot = try IndexSnapshot.open(directory: root + "/index", analyzer: Analyzer.version)
         #expect(snapshot.manifest.zones?.fingerprint == gazetteer.fingerprint)
         #expect(snapshot.manifest.zones?.fingerprint != Gazetteer.builtIn.fingerprint)
         let searcher = try Searcher(snapshot: snapshot)

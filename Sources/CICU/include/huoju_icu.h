@@ -29,10 +29,11 @@ typedef struct hj_segmenter hj_segmenter;
 hj_segmenter *hj_segmenter_open(void);
 void hj_segmenter_close(hj_segmenter *segmenter);
 
-/* Segments `len` bytes of valid UTF-8. Writes at most `cap` segments; returns the number of
- * segments in the text (which can exceed cap), or -1 on an ICU error. */
-int32_t hj_segment_utf8(hj_segmenter *segmenter, const char *text, int32_t len,
-                        hj_segment *out, int32_t cap);
+/* Segments `len` bytes of valid UTF-8, which must stay alive until the last hj_segment_next:
+ * each call writes the next segments, at most `cap`, and returns how many (0 at the end), so
+ * memory does not grow with the text. hj_segment_begin returns 0, or -1 on an ICU error. */
+int32_t hj_segment_begin(hj_segmenter *segmenter, const char *text, int32_t len);
+int32_t hj_segment_next(hj_segmenter *segmenter, hj_segment *out, int32_t cap);
 
 /* ---- Normalization: NFKC with case folding ---- */
 

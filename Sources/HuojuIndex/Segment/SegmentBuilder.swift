@@ -1,16 +1,21 @@
-import HuojuText
-
 /// Inverts documents in memory and writes them out as one immutable segment.
 ///
 /// Doc ids are local to the segment, assigned in insertion order. Every token occurrence is
-/// appended to three flat arrays (term id, doc, position); term ids come from a dictionary
-/// keyed by an integer for grams (field, one or two scalars) and by the text for words, which
-/// keeps the per-token cost to one cheap hash and three appends. Writing groups occurrences
-/// by term with a counting sort, which keeps their (doc, position) order.
+/// appended to three flat arrays (term id, doc, position). An analyzer hands terms over as
+/// integers and bytes (`FieldTerms`), never as Strings: a unigram's id is read from a table
+/// indexed by field and code point, a bigram's from an open-addressing table keyed by the
+/// packed pair, a word's by hashing its UTF-8 bytes. Writing groups occurrences by term with a
+/// counting sort, which keeps their (doc, position) order.
 public final class SegmentBuilder {
-    private var gramIDs: [UInt64: UInt32] = [:]
-    private var wordIDs: [[String: UInt32]] = Array(repeating: [:], count: Field.allCases.count)
+    /// Term id + 1 per (text field slot, BMP code point) of unigrams; 0 = not seen yet.
+    private var unigramIDs = [UInt32](repeating: 0, count: Field.text.count << 16)
+    private var gramIDs = GramIDs()
+    private var wordIDs = WordIDs()
     private var termKeys: [TermKey] = []
+    /// Per term: whether its positions are written. Only the terms phrases read them from keep
+    /// them — bigrams, edges, Latin words and numbers; unigrams (a one-character query is a
+    /// term), CJK words (ranking only) and keywords (zones) keep documents and frequencies.
+    private var termKeepsPositions: [Bool] = []
     private var occurrenceTerms: [UInt32] = []
     private var occurrenceDocs: [UInt32] = []
     private var occurrencePositions: [UInt32] = []
@@ -23,34 +28,58 @@ public final class SegmentBuilder {
 
     public init() {}
 
-    /// Adds one document; `analyses` holds the analysis of each non-empty text field.
-    public func add(_ document: IndexDocument, analyses: [Field: Analysis]) {
+    /// Receives the terms of one text field of the document being added.
+    public struct FieldTerms {
+        let builder: SegmentBuilder
+        let field: Field
+        let slot: Int
+
+        public mutating func unigram(_ scalar: UInt32, at position: Int32) {
+            builder.append(builder.unigramID(slot, field, scalar), at: position)
+        }
+
+        public mutating func bigram(_ first: UInt32, _ second: UInt32, at position: Int32) {
+            builder.append(builder.bigramID(field, first, second), at: position)
+        }
+
+        public mutating func word(_ utf8: UnsafeBufferPointer<UInt8>, at position: Int32) {
+            builder.append(builder.wordID(field, .word, utf8), at: position)
+        }
+
+        /// A Latin word or number: a word term whose positions are kept, since phrases match it.
+        public mutating func latin(_ utf8: UnsafeBufferPointer<UInt8>, at position: Int32) {
+            let id = builder.wordID(field, .word, utf8)
+            builder.termKeepsPositions[Int(id)] = true
+            builder.append(id, at: position)
+        }
+    }
+
+    /// Adds one document. `analyze` is called for each non-empty text field, in field order,
+    /// hands its terms (positions ascending per term) to the `FieldTerms` and returns the
+    /// field's length in units. `zones` and `primaryZone` are folded, like every term.
+    public func add(_ document: IndexDocument, zones: [(folded: String, mentions: Int)], primaryZone: String?,
+                    analyze: (Field, inout FieldTerms) -> Int) {
         let doc = docCount
         docCount += 1
         for (slot, field) in Field.text.enumerated() {
-            guard let analysis = analyses[field] else { lengths[slot].append(0); continue }
-            lengths[slot].append(UInt32(analysis.length))
-            textBytes += document.text(of: field)?.utf8.count ?? 0
-            for token in analysis.tokens {
-                let term = token.kind == .gram ? gramID(field, token.text) : wordID(field, .word, token.text)
-                occurrenceTerms.append(term)
-                occurrenceDocs.append(doc)
-                occurrencePositions.append(UInt32(token.position))
-            }
+            guard let text = document.text(of: field), !text.isEmpty else { lengths[slot].append(0); continue }
+            var terms = FieldTerms(builder: self, field: field, slot: slot)
+            lengths[slot].append(UInt32(analyze(field, &terms)))
+            textBytes += text.utf8.count
         }
         // Keyword terms: term frequency = mentions (positions 0..<mentions carry no meaning).
         var zoneMentions: [String: Int] = [:]
-        for zone in document.zones { zoneMentions[Folder.shared.fold(zone.zone).text, default: 0] += max(1, zone.mentions) }
+        for zone in zones { zoneMentions[zone.folded, default: 0] += max(1, zone.mentions) }
         for (zone, mentions) in zoneMentions.sorted(by: { $0.key < $1.key }) {
-            let term = wordID(.zone, nil, zone)
+            let term = keywordID(.zone, zone)
             for position in 0..<mentions {
                 occurrenceTerms.append(term)
                 occurrenceDocs.append(doc)
                 occurrencePositions.append(UInt32(position))
             }
         }
-        if let primary = document.primaryZone {
-            occurrenceTerms.append(wordID(.primaryZone, nil, Folder.shared.fold(primary).text))
+        if let primaryZone {
+            occurrenceTerms.append(keywordID(.primaryZone, primaryZone))
             occurrenceDocs.append(doc)
             occurrencePositions.append(0)
         }
@@ -61,29 +90,60 @@ public final class SegmentBuilder {
         stored.add(document)
     }
 
-    /// A gram is one or two scalars: packed with its field into one integer key.
-    private func gramID(_ field: Field, _ text: String) -> UInt32 {
-        var key = UInt64(field.rawValue) << 56
-        var count: UInt64 = 0
-        for scalar in text.unicodeScalars {
-            key |= UInt64(scalar.value) << (count == 0 ? 21 : 0)
-            count += 1
-        }
-        key |= count << 48
-        if let id = gramIDs[key] { return id }
-        let id = UInt32(termKeys.count)
-        termKeys.append(TermKey(field, .gram, text))
-        gramIDs[key] = id
+    @inline(__always)
+    private func append(_ term: UInt32, at position: Int32) {
+        occurrenceTerms.append(term)
+        occurrenceDocs.append(docCount - 1)
+        occurrencePositions.append(UInt32(position))
+    }
+
+    @inline(__always)
+    private func unigramID(_ slot: Int, _ field: Field, _ scalar: UInt32) -> UInt32 {
+        guard scalar < 0x1_0000 else { return gramID(field, scalar, nil) }
+        let index = slot << 16 | Int(scalar)
+        let known = unigramIDs[index]
+        if known != 0 { return known - 1 }
+        let id = gramID(field, scalar, nil)
+        unigramIDs[index] = id + 1
         return id
     }
 
-    /// Words and keywords (kind nil) by text, per field.
-    private func wordID(_ field: Field, _ kind: Token.Kind?, _ text: String) -> UInt32 {
-        if let id = wordIDs[Int(field.rawValue)][text] { return id }
-        let id = UInt32(termKeys.count)
-        termKeys.append(kind.map { TermKey(field, $0, text) } ?? TermKey.keyword(field, text))
-        wordIDs[Int(field.rawValue)][text] = id
-        return id
+    @inline(__always)
+    private func bigramID(_ field: Field, _ first: UInt32, _ second: UInt32) -> UInt32 { gramID(field, first, second) }
+
+    /// A gram is one or two scalars: packed with its field into one integer key.
+    private func gramID(_ field: Field, _ first: UInt32, _ second: UInt32?) -> UInt32 {
+        let key = UInt64(field.rawValue) << 56 | UInt64(second == nil ? 1 : 2) << 48
+            | UInt64(first) << (second == nil ? 0 : 21) | UInt64(second ?? 0)
+        return gramIDs.id(key) {
+            var text = String(Unicode.Scalar(first)!)
+            if let second { text.unicodeScalars.append(Unicode.Scalar(second)!) }
+            return newTerm(TermKey(field, .gram, text), keepsPositions: second != nil)
+        }
+    }
+
+    private func wordID(_ field: Field, _ layer: TermLayer, _ utf8: UnsafeBufferPointer<UInt8>) -> UInt32 {
+        wordIDs.id(field.rawValue, layer.rawValue, utf8) { newTerm(TermKey(bytes: [field.rawValue, layer.rawValue] + utf8), keepsPositions: false) }
+    }
+
+    private func keywordID(_ field: Field, _ text: String) -> UInt32 {
+        var text = text
+        return text.withUTF8 { wordID(field, .keyword, $0) }
+    }
+
+    private func newTerm(_ key: TermKey, keepsPositions: Bool) -> UInt32 {
+        termKeys.append(key)
+        termKeepsPositions.append(keepsPositions)
+        return UInt32(termKeys.count - 1)
+    }
+
+    /// What a text byte costs the builder, with a margin: the generated corpus has 0.68 tokens
+    /// per byte, 12 bytes each held and 8 more while writing (14), plus terms and stored fields.
+    public static let memoryPerTextByte = 20
+
+    /// Bytes held, and needed by `write`, about: what the indexer's buffer setting bounds.
+    public var memory: Int {
+        occurrenceTerms.count * 20 + termKeys.count * 64 + wordIDs.memory + gramIDs.memory + unigramIDs.count * 4 + textBytes / 2
     }
 
     /// Writes the segment's files (each fsynced) and returns its manifest entry.
@@ -111,7 +171,7 @@ public final class SegmentBuilder {
         positions.writeUInt32(SegmentFiles.positionsMagic)
         var collapsed = TermPostings()
         for term in order {
-            let keepsPositions = Self.keepsPositions(termKeys[term])
+            let keepsPositions = termKeepsPositions[term]
             collapsed.removeAll()
             for slot in starts[term]..<starts[term + 1] {
                 let doc = docs[slot]
@@ -133,20 +193,6 @@ public final class SegmentBuilder {
                                       lengths: lengths, values: values)
     }
 
-    /// Whether a term keeps positions: only the terms a phrase reads them from — CJK bigrams,
-    /// edges, and Latin words or numbers. Unigrams (a one-character query is a term), CJK
-    /// words (ranking only) and keywords (zones) keep documents and frequencies only.
-    static func keepsPositions(_ term: TermKey) -> Bool {
-        guard term.bytes.count > 2 else { return false }
-        let text = String(decoding: term.bytes[2...], as: UTF8.self)
-        switch term.bytes[1] {
-        case Token.Kind.gram.rawValue: return text.unicodeScalars.count == 2
-        case Token.Kind.word.rawValue: return !text.unicodeScalars.contains(where: ScalarClass.isCJK)
-        case TermKey.edgeLayer: return true
-        default: return false
-        }
-    }
-
     /// Adds an edge occurrence for every unigram that starts or ends its run of CJK
     /// characters: one with no bigram starting just before it, or none starting at it. The
     /// occurrences of one field of one document are contiguous (`add` writes them so), and a
@@ -154,7 +200,7 @@ public final class SegmentBuilder {
     private func appendEdgeOccurrences() {
         // Per term: 1 unigram, 2 bigram, 0 anything else.
         var gramClass = [UInt8](repeating: 0, count: termKeys.count)
-        for (id, key) in termKeys.enumerated() where key.bytes.count > 2 && key.bytes[1] == Token.Kind.gram.rawValue {
+        for (id, key) in termKeys.enumerated() where key.bytes.count > 2 && key.bytes[1] == TermLayer.gram.rawValue {
             gramClass[id] = String(decoding: key.bytes[2...], as: UTF8.self).unicodeScalars.count == 1 ? 1 : 2
         }
         var edgeIDs = [UInt32: UInt32]()
@@ -185,9 +231,8 @@ public final class SegmentBuilder {
                 let edge: UInt32
                 if let known = edgeIDs[unigram] { edge = known } else {
                     var key = termKeys[Int(unigram)]
-                    key.bytes[1] = TermKey.edgeLayer
-                    edge = UInt32(termKeys.count)
-                    termKeys.append(key)
+                    key.bytes[1] = TermLayer.edge.rawValue
+                    edge = newTerm(key, keepsPositions: true)
                     edgeIDs[unigram] = edge
                 }
                 occurrenceTerms.append(edge)

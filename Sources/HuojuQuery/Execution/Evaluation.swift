@@ -47,7 +47,7 @@ final class Evaluation {
                     var idf = 0.0
                     var statistics: [ExplainEntry.TermStatistic] = []
                     for term in atom.plan.terms {
-                        let docFreq = try snapshot.docFreq(TermKey(field, term.kind, term.text))
+                        let docFreq = try snapshot.docFreq(TermKey(field, TermLayer(term.kind), term.text))
                         idf += BM25.idf(docCount: docCount, docFreq: docFreq)
                         statistics.append(ExplainEntry.TermStatistic(term: term.text, docFreq: docFreq))
                     }

@@ -23,7 +23,7 @@ final class PhraseDocs: DocIterator {
         for term in plan.terms {
             // A lone character beside other terms is read from the edges, which keep positions.
             let isLone = plan.terms.count > 1 && term.kind == .gram && term.text.unicodeScalars.count == 1
-            let key = isLone ? TermKey.edge(field, term.text) : TermKey(field, term.kind, term.text)
+            let key = TermKey(field, isLone ? .edge : TermLayer(term.kind), term.text)
             guard let postings = try segment.postings(key) else { return nil }
             terms.append((TermDocs(postings), Int64(term.offset)))
         }
