@@ -1,4 +1,5 @@
 import HuojuText
+import Synchronization
 
 /// China's administrative divisions by name (`Data/places.tsv`, generated from a maintained
 /// data package by `scripts/gen_places.py`), extendable with a file of the same format.
@@ -10,22 +11,40 @@ public struct Places: Sendable {
     public static let columns = ["name", "short_forms", "code"]
 
     /// Folded full names and short forms.
-    public let names: Set<String>
+    public var names: Set<String> { folded.value.names }
     /// Those of provinces (division code `XX0000`): `江苏高新区` is Jiangsu's zones, not a zone.
-    public let provinces: Set<String>
-    /// Changes with the names, so that an index built with other places is rebuilt.
+    public var provinces: Set<String> { folded.value.provinces }
+    /// Changes with the table's text, so that an index built with other places is rebuilt.
     public let fingerprint: String
+    private let folded: Folded
 
-    public init(_ rows: some Sequence<Row>) {
-        var names: Set<String> = [], provinces: Set<String> = []
-        for row in rows {
-            let folded = row.names.map { Folder.shared.fold($0).text }
-            names.formUnion(folded)
-            if row.province { provinces.formUnion(folded) }
+    /// `rows` are parsed and folded on first use: only recognition needs them, so a search
+    /// process (which loads the gazetteer an index was built with) never pays for it.
+    init(text: String, rows: @escaping @Sendable () -> [Row]) {
+        fingerprint = Gazetteer.hex(Gazetteer.fnv1a(Array(text.utf8)))
+        folded = Folded(rows)
+    }
+
+    /// The folded sets, computed once.
+    private final class Folded: Sendable {
+        private let rows: @Sendable () -> [Row]
+        private let sets = Mutex<(names: Set<String>, provinces: Set<String>)?>(nil)
+
+        init(_ rows: @escaping @Sendable () -> [Row]) { self.rows = rows }
+
+        var value: (names: Set<String>, provinces: Set<String>) {
+            sets.withLock { sets in
+                if let sets { return sets }
+                var names: Set<String> = [], provinces: Set<String> = []
+                for row in rows() {
+                    let folded = row.names.map { Folder.shared.fold($0).text }
+                    names.formUnion(folded)
+                    if row.province { provinces.formUnion(folded) }
+                }
+                sets = (names, provinces)
+                return (names, provinces)
+            }
         }
-        self.names = names
-        self.provinces = provinces
-        fingerprint = Gazetteer.hex(Gazetteer.fnv1a(Array((names.sorted() + ["/"] + provinces.sorted()).joined(separator: "\n").utf8)))
     }
 
     /// One line of a places file: a division's full name and short forms.
@@ -35,7 +54,7 @@ public struct Places: Sendable {
     }
 
     /// The divisions compiled into the binaries from `Data/places.tsv`.
-    public static let builtIn = Places(builtInRows)
+    public static let builtIn = Places(text: BundledPlaces.text) { builtInRows }
 
     private static let builtInRows: [Row] = {
         do { return try parse(BundledPlaces.text, file: "Data/places.tsv (built in)") } catch {
@@ -48,7 +67,9 @@ public struct Places: Sendable {
         guard let path else { return builtIn }
         switch CorpusFile.read(path) {
         case .failure(let failure): throw GazetteerError(file: path, line: nil, "cannot read the places file: \(failure)")
-        case .success(let decoded): return Places(builtInRows + (try parse(decoded.text, file: path)))
+        case .success(let decoded):
+            let rows = builtInRows + (try parse(decoded.text, file: path))
+            return Places(text: BundledPlaces.text + "\n" + decoded.text) { rows }
         }
     }
 
