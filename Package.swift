@@ -29,15 +29,17 @@ let package = Package(
             name: "CICU",
             linkerSettings: [.linkedLibrary("icuuc"), .linkedLibrary("icui18n"), .linkedLibrary("icudata")]
         ),
-        // System zlib: deflate for stored fields, crc32 for file checksums.
+        // System zlib: crc32 for file checksums.
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        // System zstd: block compression of stored fields.
+        .systemLibrary(name: "CZstd", path: "Sources/CZstd"),
         // Text foundation: input decoding, normalization, segmentation, tokens.
         .target(name: "HuojuText", dependencies: ["CICU"], swiftSettings: engineSettings),
         // Issue files -> issue metadata and articles. Pure Swift.
         .target(name: "HuojuParser", swiftSettings: engineSettings),
         // On-disk index: postings codec, term dictionary, stored fields, segments, manifest. Knows
         // no analyzer: it takes terms as integers and bytes, and the analyzer identity as a string.
-        .target(name: "HuojuIndex", dependencies: ["CZlib"], swiftSettings: engineSettings),
+        .target(name: "HuojuIndex", dependencies: ["CZlib", "CZstd"], swiftSettings: engineSettings),
         // Zone gazetteer and recognition: which zones an article names and is about.
         .target(name: "HuojuZones", dependencies: ["HuojuText"], swiftSettings: engineSettings, plugins: ["EmbedZones"]),
         // Build tool: compiles Data/zones.tsv into HuojuZones (the built-in gazetteer).

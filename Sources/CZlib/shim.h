@@ -1,2 +1,2 @@
-/* System zlib (Debian zlib1g-dev): deflate for stored fields, crc32 for file checksums. */
+/* System zlib (Debian zlib1g-dev): crc32 for file checksums. */
 #include <zlib.h>

@@ -84,6 +84,8 @@ public final class IndexWriter: Sendable {
         var nextSegment: Int
         /// Files whose size or mtime changed but not their content: recorded with the next commit.
         var refreshed: [String: SourceFile] = [:]
+        /// Segments being written or waiting for their commit: `removeLeftovers` keeps their files.
+        var inFlight: Set<String> = []
     }
 
     /// Opens the folder for writing (creating it when needed) and removes what a crashed run
@@ -120,14 +122,34 @@ public final class IndexWriter: Sendable {
         // New segments are numbered past every file on disk too, so no name a crashed run used
         // is written again: each file is written once.
         var nextSegment = manifest.nextSegment
-        let keep = manifest.files
-        for name in FileIO.listDirectory(directory)
-        where name.hasPrefix("seg-") || name.hasSuffix(".tmp") || (name.hasPrefix("zones-") && name.hasSuffix(".tsv"))
-            || (name.hasPrefix("sources-") && name.hasSuffix(".json")) {
+        for name in Self.removeUnnamed(in: directory, keeping: manifest.files, inFlight: []) {
             if let number = Int(name.dropFirst(4).prefix { $0.isNumber }) { nextSegment = max(nextSegment, number + 1) }
-            if !keep.contains(name) && !FileReferences.shared.isPinned(name, in: directory) { FileIO.remove(directory + "/" + name) }
         }
         state = Mutex(State(manifest: manifest, nextSegment: nextSegment))
+    }
+
+    /// Deletes the index files of `directory` (`seg-*`, `sources-*.json`, `zones-*.tsv`, `*.tmp`)
+    /// that `keep` does not name, no open snapshot pins and no segment in `inFlight` owns.
+    /// Returns every such file seen, deleted or not.
+    private static func removeUnnamed(in directory: String, keeping keep: Set<String>, inFlight: Set<String>) -> [String] {
+        let names = FileIO.listDirectory(directory).filter {
+            $0.hasPrefix("seg-") || $0.hasSuffix(".tmp") || ($0.hasPrefix("zones-") && $0.hasSuffix(".tsv"))
+                || ($0.hasPrefix("sources-") && $0.hasSuffix(".json"))
+        }
+        for name in names where !keep.contains(name) && !FileReferences.shared.isPinned(name, in: directory)
+            && !inFlight.contains(String(name.prefix { $0 != "." })) {
+            FileIO.remove(directory + "/" + name)
+        }
+        return names
+    }
+
+    /// Removes what a failed pass or merge left (a partial segment file, `manifest.json.tmp`):
+    /// every index file the last commit does not name, except those of segments still being
+    /// written or waiting for their commit.
+    public func removeLeftovers() {
+        state.withLock { state in
+            _ = Self.removeUnnamed(in: directory, keeping: state.manifest.files, inFlight: state.inFlight)
+        }
     }
 
     /// The last commit.
@@ -150,22 +172,42 @@ public final class IndexWriter: Sendable {
         }
     }
 
-    /// Writes a segment under a new name. Invisible until a commit names it.
+    /// Writes a segment under a new name. Invisible until a commit names it; nothing of it is
+    /// left when writing fails (a full disk).
     public func writeSegment(_ builder: SegmentBuilder) throws(IndexError) -> SegmentInfo {
-        try builder.write(directory: directory, id: newSegmentID())
+        let id = newSegmentID()
+        do throws(IndexError) { return try builder.write(directory: directory, id: id) } catch {
+            removeSegment(id)
+            throw error
+        }
     }
 
     /// Removes segments that were written but will not be committed.
     public func discard(_ segments: [SegmentInfo]) {
-        for segment in segments { for name in segment.allFiles { FileIO.remove(directory + "/" + name) } }
+        for segment in segments {
+            for name in segment.allFiles { FileIO.remove(directory + "/" + name) }
+            settle([segment.id])
+        }
+    }
+
+    /// Removes whatever files of segment `id` were written.
+    private func removeSegment(_ id: String) {
+        for kind in SegmentFiles.Kind.allCases { FileIO.remove(directory + "/" + SegmentFiles.name(id, kind)) }
+        settle([id])
+    }
+
+    /// The segments are committed or gone: no longer in flight.
+    private func settle(_ ids: [String]) {
+        state.withLock { state in state.inFlight.subtract(ids) }
     }
 
     private func newSegmentID() -> String {
-        let number = state.withLock { state in
+        state.withLock { state in
             defer { state.nextSegment += 1 }
-            return state.nextSegment
+            let id = String(format: "seg-%08d", state.nextSegment)
+            state.inFlight.insert(id)
+            return id
         }
-        return String(format: "seg-%08d", number)
     }
 
     /// Commits a change: new segments, and the deletes of the articles of changed and removed
@@ -240,6 +282,7 @@ public final class IndexWriter: Sendable {
             throw error
         }
         FileReferences.shared.retire(state.manifest.files.union(dropped).subtracting(next.files), in: directory)
+        state.inFlight.subtract(next.segments.map(\.id))
         state.manifest = next
         onCommit?(next)
     }
@@ -306,9 +349,11 @@ public final class IndexWriter: Sendable {
         let snapshot = try opened.get()
         onMerge?(.started(segments: inputs.count, documents: view.liveCount))
         let id = newSegmentID()
+        // Committed, discarded or never written (no live document): not in flight any more.
+        defer { settle([id]) }
         let output: SegmentMerger.Output
         do throws(IndexError) { output = try SegmentMerger.merge(snapshot.segments, directory: directory, id: id) } catch {
-            for kind in SegmentFiles.Kind.allCases { FileIO.remove(directory + "/" + SegmentFiles.name(id, kind)) }
+            removeSegment(id)
             throw error
         }
         do throws(IndexError) {

@@ -145,8 +145,8 @@ public struct PingResult: Codable, Sendable {
 public struct ReindexReport: Codable, Sendable, Equatable {
     public enum State: String, Codable, Sendable { case queued, running, done, failed }
     public enum Kind: String, Codable, Sendable { case incremental, rebuild }
-    /// What asked for the pass.
-    public enum Trigger: String, Codable, Sendable { case start, watch, request, signal }
+    /// What asked for the pass (`retry`: the daemon, after a failed pass).
+    public enum Trigger: String, Codable, Sendable { case start, watch, request, signal, retry }
 
     public var state: State
     public var kind: Kind
@@ -196,6 +196,25 @@ public struct MergeReport: Codable, Sendable, Equatable {
     }
 }
 
+/// Passes or merges failing one after another (a full disk, an I/O error) until one succeeds.
+public struct FailureReport: Codable, Sendable, Equatable {
+    /// The last failure's error.
+    public var message: String
+    /// When the last one failed.
+    public var at: String
+    /// Failures in a row.
+    public var failures: Int
+    /// When the next attempt starts.
+    public var retryAt: String
+
+    public init(message: String, at: String, failures: Int, retryAt: String) {
+        self.message = message
+        self.at = at
+        self.failures = failures
+        self.retryAt = retryAt
+    }
+}
+
 public struct StatusResult: Codable, Sendable {
     /// Documents a search can find.
     public var documents: Int
@@ -213,6 +232,10 @@ public struct StatusResult: Codable, Sendable {
     public var merges: Int
     public var lastMerge: MergeReport?
     public var mergeError: String?
+    /// Set while passes fail; gone once one succeeds.
+    public var passFailure: FailureReport?
+    /// Set while merges fail; gone once one succeeds.
+    public var mergeFailure: FailureReport?
     public var uptimeSeconds: Double
     public var queries: Int
     public var latencyP50Ms: Double?
@@ -220,7 +243,8 @@ public struct StatusResult: Codable, Sendable {
 
     public init(documents: Int, deletedDocuments: Int, segments: Int, indexBytes: Int, index: String, corpus: String?,
                 generation: Int, watching: Bool, lastReindex: ReindexReport?, merging: Bool, merges: Int,
-                lastMerge: MergeReport?, mergeError: String?, uptimeSeconds: Double, queries: Int,
+                lastMerge: MergeReport?, mergeError: String?, passFailure: FailureReport?, mergeFailure: FailureReport?,
+                uptimeSeconds: Double, queries: Int,
                 latencyP50Ms: Double?, latencyP99Ms: Double?) {
         self.documents = documents
         self.deletedDocuments = deletedDocuments
@@ -235,6 +259,8 @@ public struct StatusResult: Codable, Sendable {
         self.merges = merges
         self.lastMerge = lastMerge
         self.mergeError = mergeError
+        self.passFailure = passFailure
+        self.mergeFailure = mergeFailure
         self.uptimeSeconds = uptimeSeconds
         self.queries = queries
         self.latencyP50Ms = latencyP50Ms

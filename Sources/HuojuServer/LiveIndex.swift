@@ -16,6 +16,10 @@ import Synchronization
 /// thread. Every commit, pass or merge, swaps in a searcher on the new generation; a search
 /// keeps the searcher it started with, and the files of that generation stay until its last
 /// search is done.
+///
+/// A pass or merge that fails (a full disk, an I/O error) commits nothing, so searches stay on
+/// the last generation; what it wrote is removed, and it is retried after a backoff (`Backoff`)
+/// until one succeeds.
 public final class LiveIndex: Sendable {
     public let directory: String
     private let configuredCorpus: String?
@@ -28,11 +32,31 @@ public final class LiveIndex: Sendable {
     private let writer = Mutex<IndexWriter?>(nil)
     private let watcher = Mutex<CorpusWatcher?>(nil)
     private let passes = Mutex(Passes())
+    private let mergeRetry = Mutex(Retry())
 
     private struct Passes {
         var running: ReindexReport?
         var queued: ReindexReport?
         var last: ReindexReport?
+        var retry = Retry()
+        /// What the retry runs: a rebuild when a failed rebuild has not been made good yet.
+        var retryKind: ReindexReport.Kind = .incremental
+    }
+
+    /// Failures in a row of passes or of merges, and the retry scheduled after the last one.
+    private struct Retry {
+        var failure: FailureReport?
+        /// Tells a scheduled retry whether it is still the latest one (a success or a newer
+        /// failure moves it on).
+        var epoch = 0
+    }
+
+    /// Delays before retrying failed work: 1 s after the first failure, doubling up to 60 s.
+    enum Backoff {
+        static let first = 1.0
+        static let limit = 60.0
+
+        static func delay(afterFailures failures: Int) -> Double { min(limit, first * pow(2, Double(min(failures, 32) - 1))) }
     }
 
     public init(directory: String, corpus: String?, gazetteer: Gazetteer = .builtIn, policy: TieredMergePolicy = TieredMergePolicy(),
@@ -154,6 +178,7 @@ public final class LiveIndex: Sendable {
             let finished = run(report)
             let next = passes.withLock { passes -> ReindexReport? in
                 passes.last = finished
+                record(finished, &passes)
                 passes.running = passes.queued.map { queued in
                     var report = queued
                     report.state = .running
@@ -199,10 +224,44 @@ public final class LiveIndex: Sendable {
         } catch {
             report.state = .failed
             report.message = "\(error)"
-            logger.warning("reindex failed", metadata: ["error": "\(error)"])
+            writer.removeLeftovers()
         }
         report.finishedAt = Self.timestamp()
         return report
+    }
+
+    /// After a pass: a failure schedules a retry (a rebuild if any failed pass since the last
+    /// success was one); a success ends the failures, unless a failed rebuild still waits for
+    /// its retry and this pass was incremental. Runs under the `passes` lock.
+    private func record(_ finished: ReindexReport, _ passes: inout Passes) {
+        switch finished.state {
+        case .failed:
+            if passes.retry.failure == nil { passes.retryKind = finished.kind } else if finished.kind == .rebuild { passes.retryKind = .rebuild }
+            let kind = passes.retryKind
+            schedule(&passes.retry, error: finished.message ?? "failed", what: "reindex \(finished.kind.rawValue)",
+                     isCurrent: { [weak self] epoch in self?.passes.withLock { $0.retry.epoch == epoch } ?? false },
+                     retry: { [weak self] in _ = self?.request(kind, trigger: .retry) })
+        case .done where passes.retry.failure != nil && (finished.kind == .rebuild || passes.retryKind == .incremental):
+            logger.notice("reindex succeeded after failures", metadata: ["failures": "\(passes.retry.failure!.failures)"])
+            passes.retry = Retry(epoch: passes.retry.epoch + 1)
+        default: break
+        }
+    }
+
+    /// Counts a failure, logs it, and runs `retry` after the backoff unless a success or a
+    /// newer failure came first (`isCurrent` is false for the epoch it was scheduled in).
+    private func schedule(_ state: inout Retry, error: String, what: String, isCurrent: @escaping @Sendable (Int) -> Bool,
+                          retry: @escaping @Sendable () -> Void) {
+        let failures = (state.failure?.failures ?? 0) + 1
+        let delay = Backoff.delay(afterFailures: failures)
+        let now = Date()
+        state.epoch += 1
+        state.failure = FailureReport(message: error, at: Self.timestamp(now), failures: failures,
+                                      retryAt: Self.timestamp(now.addingTimeInterval(delay)))
+        logger.error("\(what) failed; retrying", metadata: ["error": "\(error)", "failures": "\(failures)",
+                                                           "retryIn": "\(String(format: "%.0f", delay)) s"])
+        let epoch = state.epoch
+        DispatchQueue.global().asyncAfter(deadline: .now() + delay) { if isCurrent(epoch) { retry() } }
     }
 
     /// A new generation was committed: searches from now on run on it.
@@ -224,20 +283,35 @@ public final class LiveIndex: Sendable {
             logger.debug("merging", metadata: ["segments": "\(segments)", "documents": "\(documents)"])
         case .committed(let record):
             passes.withLock { $0.last?.merges += 1 }
+            mergeRetry.withLock { retry in
+                if retry.failure != nil { retry = Retry(epoch: retry.epoch + 1) }
+            }
             logger.info("merged", metadata: ["segments": "\(record.segments)", "documents": "\(record.documents)",
                                              "reclaimed": "\(record.reclaimed)", "generation": "\(record.generation)",
                                              "seconds": "\(String(format: "%.3f", record.seconds))"])
         case .abandoned:
             logger.debug("merge abandoned: its segments were replaced meanwhile")
         case .failed(let error):
-            logger.error("merge failed", metadata: ["error": "\(error)"])
+            guard let writer = writer.withLock({ $0 }) else { return }
+            writer.removeLeftovers()
+            mergeRetry.withLock { retry in
+                schedule(&retry, error: "\(error)", what: "merge",
+                         isCurrent: { [weak self] epoch in self?.mergeRetry.withLock { $0.epoch == epoch } ?? false },
+                         retry: { writer.startMerges() })
+            }
         }
     }
+
+    /// While passes fail: the last error and when the next attempt starts.
+    public var passFailure: FailureReport? { passes.withLock { $0.retry.failure } }
+
+    /// While merges fail: the last error and when the next attempt starts.
+    public var mergeFailure: FailureReport? { mergeRetry.withLock { $0.failure } }
 
     /// The pass running, else the last one.
     public var lastReport: ReindexReport? { passes.withLock { $0.running ?? $0.last } }
 
     public var mergeStats: IndexWriter.MergeStats? { writer.withLock { $0 }?.mergeStats }
 
-    static func timestamp() -> String { ISO8601DateFormatter().string(from: Date()) }
+    static func timestamp(_ date: Date = Date()) -> String { ISO8601DateFormatter().string(from: date) }
 }

@@ -40,8 +40,10 @@ final class Daemon {
 
     /// Starts a daemon in `directory` (a new temporary folder by default) over `corpus` (the
     /// shared samples by default), with its index in `index` (`idx` in the folder by default),
-    /// extra `serve` arguments, and under `ulimit -n fileLimit` when given.
-    init(directory: String? = nil, corpus: String? = nil, index: String? = nil, arguments: [String] = [], fileLimit: Int? = nil) throws {
+    /// extra `serve` arguments, under `ulimit -n fileLimit` when given, and unable to write
+    /// files past `sizeLimit` bytes when given (a write there fails with EFBIG, "File too large").
+    init(directory: String? = nil, corpus: String? = nil, index: String? = nil, arguments: [String] = [], fileLimit: Int? = nil,
+         sizeLimit: Int? = nil) throws {
         self.directory = directory ?? FileManager.default.temporaryDirectory.appendingPathComponent("huojud-\(UUID().uuidString.prefix(8))").path
         try FileManager.default.createDirectory(atPath: self.directory, withIntermediateDirectories: true)
         socket = self.directory + "/huoju.sock"
@@ -50,9 +52,12 @@ final class Daemon {
         try Data().write(to: log)
         let serve = [binDirectory + "/huojud", "serve", "--corpus", corpus ?? SharedCorpus.directory!.path, "--index", self.index, "--socket", socket,
                      "--log-level", "debug"] + arguments
-        if let fileLimit {
+        if fileLimit != nil || sizeLimit != nil {
+            // SIGXFSZ ignored (an ignored signal stays ignored across exec), so that a write past
+            // the size limit returns EFBIG instead of killing the daemon; `ulimit -f` counts 512-byte blocks.
+            let limits = (fileLimit.map { ["ulimit -n \($0)"] } ?? []) + (sizeLimit.map { ["trap '' XFSZ", "ulimit -f \($0 / 512)"] } ?? [])
             process.executableURL = URL(fileURLWithPath: "/bin/sh")
-            process.arguments = ["-c", "ulimit -n \(fileLimit) && exec \"$@\"", "sh"] + serve
+            process.arguments = ["-c", (limits + ["exec \"$@\""]).joined(separator: " && "), "sh"] + serve
         } else {
             process.executableURL = URL(fileURLWithPath: serve[0])
             process.arguments = Array(serve.dropFirst())

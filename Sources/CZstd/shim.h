@@ -1,0 +1,3 @@
+/* System zstd (Debian libzstd-dev): block compression of stored fields, dictionary training. */
+#include <zstd.h>
+#include <zdict.h>
