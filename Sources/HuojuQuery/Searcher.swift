@@ -62,6 +62,12 @@ public final class Searcher: Sendable {
     public let gazetteer: Gazetteer
     /// Built on first use (facets of the first search), then shared by all searches.
     private let zoneTable = Mutex<ZoneTable?>(nil)
+    private let analyzers = Mutex<[PooledAnalyzer]>([])
+
+    /// An analyzer in the pool: used by one search at a time, the pool's lock hands it over.
+    private final class PooledAnalyzer: @unchecked Sendable {
+        let analyzer = Analyzer()
+    }
 
     public init(snapshot: IndexSnapshot) throws(SearchError) {
         self.snapshot = snapshot
@@ -79,13 +85,13 @@ public final class Searcher: Sendable {
         guard (0...1000).contains(request.limit), (0...100_000).contains(request.offset), (0...100).contains(request.groupHits) else {
             throw .invalid("limit must be 0…1000, offset 0…100000 and groupHits 0…100")
         }
-        let (query, analyzer) = try compile(request.query, zone: request.zone)
+        let (query, highlighter) = try compile(request.query, zone: request.zone)
         do {
             let evaluation = try Evaluation(query: query, snapshot: snapshot)
             if request.groupByZone {
                 let all = try evaluation.scoreAll()
                 let facets = ZoneFacets.count(all.matches, in: try zones())
-                let groups = try zoneGroups(evaluation, all, query: query, analyzer: analyzer, request: request)
+                let groups = try zoneGroups(evaluation, all, highlighter: highlighter, request: request)
                 return SearchResult(total: all.matches.reduce(0) { $0 + $1.count }, partialTotal: 0,
                                     tookMs: Self.milliseconds(since: started), hits: [], facets: facets, groups: groups)
             }
@@ -107,7 +113,6 @@ public final class Searcher: Sendable {
             }
             let page = Array(ranked.dropFirst(request.offset).prefix(request.limit))
             let breakdowns = try evaluation.explain(page)
-            let highlighter = Highlighter(analyzer: analyzer, plans: query.positivePlans)
             var hits: [SearchHit] = []
             for (match, breakdown) in zip(page, breakdowns) {
                 let document = try snapshot.segments[match.segment].document(match.local)
@@ -143,10 +148,9 @@ public final class Searcher: Sendable {
     public func zones(query text: String, limit: Int = 10) throws(SearchError) -> ZonesResult {
         let started = DispatchTime.now().uptimeNanoseconds
         guard (0...1000).contains(limit) else { throw .invalid("limit must be 0…1000") }
-        let (query, analyzer) = try compile(text, zone: nil)
+        let (query, highlighter) = try compile(text, zone: nil)
         do {
             let evaluation = try Evaluation(query: query, snapshot: snapshot)
-            let highlighter = Highlighter(analyzer: analyzer, plans: query.positivePlans)
             let all = try evaluation.scoreAll()
             var zones: [RankedZone] = []
             for zone in try rankZones(all, keep: 1).prefix(limit) {
@@ -177,13 +181,18 @@ public final class Searcher: Sendable {
         return articles.map { UnlistedZone(zone: $0.key, articles: $0.value) }.sorted { ($0.articles, $1.zone) > ($1.articles, $0.zone) }
     }
 
-    private func compile(_ text: String, zone: String?) throws(SearchError) -> (CompiledQuery, Analyzer) {
+    /// The query and the highlighter of its hits. Analyzers (an ICU break iterator each, costly
+    /// to open) are borrowed from a pool that holds one per search that ran at the same time.
+    private func compile(_ text: String, zone: String?) throws(SearchError) -> (CompiledQuery, Highlighter) {
         var root: QueryNode
         do { root = try QueryParser.parse(text) } catch { throw .syntax(error) }
         if let zone, !zone.isEmpty { root = .and([root, .keyword(.zone, zone)]) }
-        let analyzer = Analyzer()
+        let pooled = analyzers.withLock { $0.popLast() } ?? PooledAnalyzer()
+        defer { analyzers.withLock { $0.append(pooled) } }
+        let analyzer = pooled.analyzer
         let gazetteer = self.gazetteer
-        return (CompiledQuery(root, analyzer: analyzer) { gazetteer.canonical(for: $0) ?? $0 }, analyzer)
+        let query = CompiledQuery(root, analyzer: analyzer) { gazetteer.canonical(for: $0) ?? $0 }
+        return (query, Highlighter(analyzer: analyzer, plans: query.positivePlans))
     }
 
     private func rankZones(_ all: Evaluation.AllMatches, keep: Int) throws(IndexError) -> [ZoneRanking.Zone] {
@@ -198,9 +207,8 @@ public final class Searcher: Sendable {
         return table
     }
 
-    private func zoneGroups(_ evaluation: Evaluation, _ all: Evaluation.AllMatches, query: CompiledQuery, analyzer: Analyzer,
+    private func zoneGroups(_ evaluation: Evaluation, _ all: Evaluation.AllMatches, highlighter: Highlighter,
                             request: SearchRequest) throws(IndexError) -> [ZoneGroup] {
-        let highlighter = Highlighter(analyzer: analyzer, plans: query.positivePlans)
         var groups: [ZoneGroup] = []
         for zone in try rankZones(all, keep: request.groupHits).dropFirst(request.offset).prefix(request.limit) {
             var hits: [SearchHit] = []
