@@ -153,25 +153,8 @@ public struct Gazetteer: Sendable {
     /// Reads the rows of a gazetteer file; every problem names its line.
     public static func parse(_ text: String, file: String) throws(GazetteerError) -> [ZoneEntry] {
         var entries: [ZoneEntry] = []
-        var sawHeader = false
         var canonicalLines: [String: Int] = [:]
-        // CRLF is one Character in Swift: `isNewline` splits at it, and at LF and CR alone.
-        for (index, rawLine) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
-            let number = index + 1
-            var line = rawLine
-            if index == 0, line.hasPrefix("\u{FEFF}") { line = line.dropFirst() }
-            if line.allSatisfy(\.isWhitespace) || line.hasPrefix("#") { continue }
-            let fields = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
-            if !sawHeader {
-                guard (4...6).contains(fields.count), fields.elementsEqual(columns.prefix(fields.count)) else {
-                    throw GazetteerError(file: file, line: number, "expected the header line '\(columns.joined(separator: "<TAB>"))'")
-                }
-                sawHeader = true
-                continue
-            }
-            guard (4...6).contains(fields.count) else {
-                throw GazetteerError(file: file, line: number, "expected 4 to 6 tab-separated columns (canonical, kind, province, city, aliases, list_names), found \(fields.count)")
-            }
+        try TSVRows.read(text, file: file, columns: columns, counts: 4...6) { fields, number throws(GazetteerError) in
             let canonical = try name(fields[0], "canonical name", file, number)
             if let first = canonicalLines[canonical] {
                 throw GazetteerError(file: file, line: number, "\(canonical) is already a row (line \(first))")
@@ -189,7 +172,6 @@ public struct Gazetteer: Sendable {
             entries.append(ZoneEntry(canonical: canonical, kind: kind, province: province, city: city, aliases: aliases,
                                      listNames: listNames, origin: "\(file):\(number)"))
         }
-        guard sawHeader else { throw GazetteerError(file: file, line: nil, "no header line '\(columns.joined(separator: "<TAB>"))'") }
         return entries
     }
 

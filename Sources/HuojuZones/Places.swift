@@ -76,23 +76,7 @@ public struct Places: Sendable {
     /// The rows of a places file; every problem names its line.
     public static func parse(_ text: String, file: String) throws(GazetteerError) -> [Row] {
         var rows: [Row] = []
-        var sawHeader = false
-        for (index, rawLine) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
-            let number = index + 1
-            var line = rawLine
-            if index == 0, line.hasPrefix("\u{FEFF}") { line = line.dropFirst() }
-            if line.allSatisfy(\.isWhitespace) || line.hasPrefix("#") { continue }
-            let fields = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
-            if !sawHeader {
-                guard (1...3).contains(fields.count), fields.elementsEqual(columns.prefix(fields.count)) else {
-                    throw GazetteerError(file: file, line: number, "expected the header line '\(columns.joined(separator: "<TAB>"))'")
-                }
-                sawHeader = true
-                continue
-            }
-            guard (1...3).contains(fields.count) else {
-                throw GazetteerError(file: file, line: number, "expected 1 to 3 tab-separated columns (name, short_forms, code), found \(fields.count)")
-            }
+        try TSVRows.read(text, file: file, columns: columns, counts: 1...3) { fields, number throws(GazetteerError) in
             var names: [String] = []
             let shorts = fields.count > 1 && !fields[1].isEmpty ? fields[1].split(separator: ",", omittingEmptySubsequences: false).map(String.init) : []
             for name in [fields[0]] + shorts {
@@ -110,7 +94,6 @@ public struct Places: Sendable {
             }
             rows.append(Row(names: names, province: code.hasSuffix("0000")))
         }
-        guard sawHeader else { throw GazetteerError(file: file, line: nil, "no header line '\(columns.joined(separator: "<TAB>"))'") }
         return rows
     }
 }
