@@ -328,7 +328,9 @@ def run_tool(cmd: list[str]) -> None:
 
 
 def index(huojud: str, corpus: str, index_dir: str) -> None:
-    run_tool([huojud, "index", "--corpus", corpus, "--index", index_dir, "--merge-factor", "1000"])
+    """`--threads 2` fixes how files are cut into segments (one chunk per thread), hence each
+    segment's deleted share, whatever the machine; answers do not depend on it otherwise."""
+    run_tool([huojud, "index", "--corpus", corpus, "--index", index_dir, "--merge-factor", "1000", "--threads", "2"])
 
 
 # --------------------------------------------------------------------------- answers
