@@ -226,6 +226,27 @@ import Glibc
                 "connection closed after \(answered) of \(sent.load(ordering: .acquiring)) replies")
     }
 
+    /// Each write completes one request and starts the next, 0.6 s apart: no line is ever
+    /// incomplete for the request timeout (1 s), though some line always is. The client is
+    /// sending, not trickling, and must be answered in full.
+    @Test func requestsStraddlingWritesAreNotCutWhileEachLineArrivesInTime() throws {
+        let daemon = try Daemon(arguments: ["--idle-timeout", "5", "--request-timeout", "1"])
+        defer { daemon.stop() }
+        let client = try LineClient(path: daemon.socket)
+        let lines = (0..<7).map { #"{"op":"search","id":\#($0),"query":"科研助理","limit":1}"# + "\n" }
+        let half = lines[0].utf8.count / 2
+        #expect(client.send(Array(lines[0].utf8.prefix(half))))
+        for i in 1..<lines.count {
+            usleep(600_000)  // the client's pace: each line completes 0.6 s after it started
+            #expect(client.send(Array(lines[i - 1].utf8.dropFirst(half)) + Array(lines[i].utf8.prefix(half))), "cut before write \(i)")
+        }
+        #expect(client.send(Array(lines[lines.count - 1].utf8.dropFirst(half))))
+        for i in lines.indices {
+            let reply = client.readReply()
+            #expect(reply?["id"] as? Int == i && reply?["ok"] as? Bool == true, "request \(i): \(String(describing: reply))")
+        }
+    }
+
     @Test func connectionsBeyondTheLimitAreRefusedAndLogged() throws {
         let daemon = try Daemon(arguments: ["--max-connections", "4"])
         defer { daemon.stop() }
