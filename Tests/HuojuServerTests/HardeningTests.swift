@@ -227,10 +227,10 @@ import Glibc
     }
 
     /// Each write completes one request and starts the next, 0.6 s apart: no line is ever
-    /// incomplete for the request timeout (1 s), though some line always is. The client is
-    /// sending, not trickling, and must be answered in full.
+    /// incomplete for the request timeout (2 s), though some line always is, for over 4 s. The
+    /// client is sending, not trickling, and must be answered in full.
     @Test func requestsStraddlingWritesAreNotCutWhileEachLineArrivesInTime() throws {
-        let daemon = try Daemon(arguments: ["--idle-timeout", "5", "--request-timeout", "1"])
+        let daemon = try Daemon(arguments: ["--idle-timeout", "10", "--request-timeout", "2"])
         defer { daemon.stop() }
         let client = try LineClient(path: daemon.socket)
         let lines = (0..<7).map { #"{"op":"search","id":\#($0),"query":"科研助理","limit":1}"# + "\n" }
