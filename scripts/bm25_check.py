@@ -3,8 +3,20 @@
 
 Recomputes, from `huojud parse --json` and `huojud analyze --json` only (never from the
 index), every statistic Huoju's ranking uses and compares it with what
-`huojud search --json --explain --exact` reports on an index this script builds in a
-temporary directory:
+`huojud search --json --explain --exact` reports, on an index this script builds in a
+temporary directory from a copy of the corpus, in three states:
+
+  * fresh: the first build;
+  * after deletes: the file with the fewest articles changed (a paragraph dropped, another
+    doubled) and indexed incrementally. Its old articles are deleted but, as documented
+    (docs/index-format.md), still count in N, avgdl and every df until a merge drops them;
+    the oracle matches only the live articles;
+  * after merge: the largest file removed too, so the merge policy reclaims the deletes;
+    statistics are the live articles' alone, and every query must answer as on a fresh
+    build of the same files (hits, totals, scores to 1e-9).
+
+(manifest.json is read only to confirm each state's premise: deletes present, then gone.)
+Checked in each state:
 
   * N (articles), per-field average length (avgdl, over ALL articles, empty fields = 0),
     field length (dl = analyze `length`), word tf/df (word layer: ICU words of >= 2 CJK
@@ -13,7 +25,8 @@ temporary directory:
   * idf = ln(1 + (N - n + 0.5) / (n + 0.5)) for a word; for a phrase, the sum of its index
     terms' idfs (Lucene's PhraseQuery). The index terms of a query part are derived here from
     its analysis: per run of CJK characters the bigrams at offsets 0, 2, 4, … plus the last
-    one (one character: its unigram), and each Latin word;
+    one (one character: its unigram), and each Latin word; the explain entry's `terms` must be
+    exactly these, in order, with their dfs;
   * tfNorm = tf / (tf + k1 (1 - b + b dl/avgdl)),
     score = boost * idf * tfNorm (k1 = 1.2, b = 0.75, boost title 2.0 / body 1.0);
   * that the explain entries are exactly the expected ones and sum to the hit score;
@@ -22,6 +35,10 @@ temporary directory:
   * (second pass, without --exact; skip with --no-partial) that exact hits come first and
     the partial hits are exactly the other articles holding some query word, scored by
     word terms only.
+
+The run fails when the corpus yields no article, when no query has an exact hit, and when a
+query plan (one CJK character, two, an even or odd run, a Latin word, Latin and CJK in one part,
+several parts, a folded spelling) is met by no query with hits (built-in query list only).
 
 Queries must be plain text parts separated by spaces: quotes, parentheses, `|`, `OR`,
 a leading `-` and `field:` prefixes are query syntax the oracle does not model, so such
@@ -45,6 +62,7 @@ import glob
 import json
 import math
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -81,6 +99,9 @@ QUERIES = [
     "苏州高新区 科研助理",
     "蘇州高新區",
     "石嘴山 新材料",
+    "新",
+    "5G基站",
+    "2022年",
 ]
 
 
@@ -288,9 +309,13 @@ def rel_close(a: float, b: float, tol: float) -> bool:
 # --------------------------------------------------------------------------- corpus model
 
 class Corpus:
-    """Per-article, per-field analysis and the BM25 collection statistics derived from it."""
+    """Per-article, per-field analysis and the BM25 collection statistics derived from it.
 
-    def __init__(self, huojud: str, files: list[str]):
+    `articles` are the live ones (what can match); `dead` are articles of deleted or changed
+    files that the index still counts until a merge drops them (docs/index-format.md): they
+    count in N, avgdl and every document frequency, and never match."""
+
+    def __init__(self, huojud: str, files: list[str], dead: list[dict] = ()):
         self.huojud = huojud
         self.articles = parse_corpus(huojud, files)
         texts = [a[f] for a in self.articles for f in FIELDS]
@@ -302,12 +327,16 @@ class Corpus:
                 article[field + "_length"] = int(a["length"])
                 article[field + "_words"] = collections.Counter(t["text"] for t in a["tokens"] if t["kind"] == "word")
                 article[field + "_grams"] = {t["text"] for t in a["tokens"] if t["kind"] == "gram"}
-        self.n = len(self.articles)
-        self.avgdl = {f: (sum(a[f + "_length"] for a in self.articles) / self.n if self.n else 0.0) for f in FIELDS}
+        self.dead = list(dead)
+        counted = self.articles + self.dead
+        self.n = len(counted)
+        self.avgdl = {f: (sum(a[f + "_length"] for a in counted) / self.n if self.n else 0.0) for f in FIELDS}
         self.word_df = {f: collections.Counter() for f in FIELDS}
-        for article in self.articles:
+        self.gram_df = {f: collections.Counter() for f in FIELDS}
+        for article in counted:
             for f in FIELDS:
                 self.word_df[f].update(article[f + "_words"].keys())
+                self.gram_df[f].update(article[f + "_grams"])
         self.by_key = {(a["path"], a["ordinal"]): a for a in self.articles}
         self._phrase_cache: dict[tuple[str, str], list[int]] = {}
 
@@ -321,7 +350,7 @@ class Corpus:
         """Articles whose field holds an index term (a gram, or a word)."""
         if kind == "word":
             return self.word_df[field][text]
-        return sum(1 for a in self.articles if text in a[field + "_grams"])
+        return self.gram_df[field][text]
 
     def query_parts(self, query: str) -> list[dict]:
         """Whitespace-separated parts: raw text, folded text, ICU words (unique, in order)."""
@@ -358,18 +387,19 @@ class Corpus:
                 avgdl = self.avgdl[field]
                 term_dfs = [self.term_df(field, kind, text) for kind, text in p["terms"]]
                 candidates = [("phrase", p["folded"], self.phrase_tfs(field, p["folded"])[i], min(term_dfs),
-                               sum(idf(self.n, df) for df in term_dfs))]
+                               sum(idf(self.n, df) for df in term_dfs),
+                               [(text, df) for (_, text), df in zip(p["terms"], term_dfs)])]
                 for w in p["words"]:
                     df = self.word_df[field][w]
-                    candidates.append(("word", w, article[field + "_words"].get(w, 0), df, idf(self.n, df)))
-                for kind, text, tf, df, e_idf in candidates:
+                    candidates.append(("word", w, article[field + "_words"].get(w, 0), df, idf(self.n, df), None))
+                for kind, text, tf, df, e_idf, terms in candidates:
                     if tf <= 0:
                         continue
                     e_norm = tf_norm(tf, dl, avgdl)
                     entries.append({"kind": kind, "text": text, "field": field, "tf": tf, "docFreq": df,
                                     "docCount": self.n, "length": dl, "averageLength": avgdl,
                                     "boost": BOOST[field], "idf": e_idf, "tfNorm": e_norm,
-                                    "score": BOOST[field] * e_idf * e_norm, "part": p})
+                                    "score": BOOST[field] * e_idf * e_norm, "part": p, "terms": terms})
         return entries
 
     def find_hit(self, hit: dict) -> tuple[dict | None, str | None]:
@@ -391,8 +421,12 @@ class Report:
         self.passed = 0
         self.failed = 0
         self.verbose = verbose
+        self.phase = ""
+        self.hits_checked = 0
+        self.plans: set[str] = set()  # the query plans met by a query with exact hits
 
     def check(self, ok: bool, context: str, what: str) -> bool:
+        context = f"[{self.phase}] {context}" if self.phase else context
         if ok:
             self.passed += 1
             if self.verbose:
@@ -401,6 +435,30 @@ class Report:
             self.failed += 1
             print(f"FAIL {context}: {what}")
         return ok
+
+
+# The query plans this check claims to cover (docs/query-syntax.md, "Matching" and "Ranking").
+PLANS = ("one CJK character (unigram)", "two CJK characters (one bigram)", "even CJK run (bigrams at 0, 2, …)",
+         "odd CJK run (bigrams at 0, 2, … and the last)", "Latin word or number", "Latin and CJK in one part",
+         "several parts", "folded spelling (traditional or full-width)")
+
+
+def plans_of(parts: list[dict]) -> set[str]:
+    plans = set()
+    for p in parts:
+        runs = [len(r) for r in "".join(c if is_cjk(c) else " " for c in p["folded"]).split()]
+        for n in runs:
+            plans.add(PLANS[0] if n == 1 else PLANS[1] if n == 2 else PLANS[2] if n % 2 == 0 else PLANS[3])
+        latin = any(kind == "word" for kind, _ in p["terms"])
+        if latin:
+            plans.add(PLANS[4])
+        if latin and runs:
+            plans.add(PLANS[5])
+        if p["folded"] != p["raw"].lower():
+            plans.add(PLANS[7])
+    if len(parts) > 1:
+        plans.add(PLANS[6])
+    return plans
 
 
 def describe(query: str, hit_or_article: dict | None, field: str | None = None) -> str:
@@ -419,6 +477,10 @@ def compare_entry(report: Report, query: str, hit: dict, got: dict, want: dict) 
     for key in ("tf", "docFreq", "docCount", "length"):
         if got.get(key) != want[key]:
             diffs.append(f"{key} reported {got.get(key)} recomputed {want[key]}")
+    if want["terms"] is not None:  # the phrase's plan: its index terms, in order, with their df
+        got_terms = [(t.get("term"), t.get("docFreq")) for t in got.get("terms") or []]
+        if got_terms != want["terms"]:
+            diffs.append(f"phrase terms reported {got_terms} planned {want['terms']}")
     if got.get("boost") != want["boost"]:
         diffs.append(f"boost reported {got.get('boost')} expected {want['boost']}")
     if not rel_close(float(got.get("averageLength", math.nan)), want["averageLength"], 1e-9):
@@ -490,6 +552,9 @@ def check_query(report: Report, corpus: Corpus, huojud: str, index: str, query: 
 
     for hit in hits:
         check_hit(report, corpus, query, parts, hit, words_only=False)
+    if hits:
+        report.hits_checked += len(hits)
+        report.plans |= plans_of(parts)
 
     if partial:
         check_partial(report, corpus, huojud, index, query, parts, oracle, limit)
@@ -576,6 +641,58 @@ def check_hit(report: Report, corpus: Corpus, query: str, parts: list[dict], hit
                  f"recomputed score {want_total!r} vs hit score {hit.get('score')!r}")
 
 
+def deleted_documents(index: str) -> int:
+    """Deleted documents the index still holds (manifest.json, docs/index-format.md): read only
+    to confirm a phase's premise, never for an expected value."""
+    with open(os.path.join(index, "manifest.json"), encoding="utf-8") as f:
+        manifest = json.load(f)
+    return sum((segment.get("deletes") or {}).get("count", 0) for segment in manifest["segments"])
+
+
+def is_paragraph(line: str) -> bool:
+    return len(line) >= 40
+
+
+def change_file(path: str) -> None:
+    """Drops the file's last paragraph and doubles its first: new lengths, tfs and dfs."""
+    with open(path, encoding="utf-8") as f:
+        lines = f.read().split("\n")
+    paragraphs = [i for i, line in enumerate(lines) if is_paragraph(line)]
+    if len(paragraphs) < 2:
+        raise ToolError(f"{path}: too few paragraphs to change")
+    first, last = paragraphs[0], paragraphs[-1]
+    lines[first] = lines[first] + "\n\n" + lines[first]
+    del lines[last]
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("\n".join(lines))
+
+
+def run_phase(report: Report, name: str, corpus: Corpus, huojud: str, index: str, queries: list[str], args) -> None:
+    report.phase = name
+    report.check(corpus.n > 0 and bool(corpus.articles), "corpus", f"{len(corpus.articles)} live articles, N = {corpus.n}")
+    if corpus.n > args.limit:
+        print(f"warning: {corpus.n} articles > --limit {args.limit}", file=sys.stderr)
+    for query in queries:
+        check_query(report, corpus, huojud, index, query, args.limit, partial=not args.no_partial)
+    print(f"({name}: N={corpus.n} articles ({len(corpus.dead)} deleted, still counted), avgdl "
+          f"title={corpus.avgdl['title']:.6f} body={corpus.avgdl['body']:.6f}, {len(queries)} queries)")
+
+
+def compare_with_fresh(report: Report, huojud: str, merged: str, fresh: str, queries: list[str], limit: int) -> None:
+    """After the merge, every query answers as on a fresh build of the same files."""
+    report.phase = "merged = fresh build"
+    for query in queries:
+        if not is_plain_query(query):
+            continue
+        a, b = (search(huojud, index, query, limit) for index in (merged, fresh))
+        scores = lambda r: {(os.path.realpath(h["path"]), h["ordinal"]): float(h["score"]) for h in r["hits"]}  # noqa: E731
+        sa, sb = scores(a), scores(b)
+        same = sa.keys() == sb.keys() and all(rel_close(sa[k], sb[k], 1e-9) for k in sa) and \
+            (a["total"], a["partialTotal"]) == (b["total"], b["partialTotal"])
+        report.check(same, f"query {query!r}", f"merged index answers as a fresh build "
+                     f"(totals {a['total']}/{a['partialTotal']} vs {b['total']}/{b['partialTotal']})")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--huojud", help="huojud binary (default: .build/release/huojud if present, else .build/debug/huojud)")
@@ -586,25 +703,69 @@ def main() -> int:
                     help="skip the second pass without --exact (partial matches: word terms only)")
     ap.add_argument("-v", "--verbose", action="store_true", help="also print passing checks")
     args = ap.parse_args()
+    queries = args.query or QUERIES
 
+    report = Report(args.verbose)
     try:
         huojud = resolve_huojud(args.huojud)
         warn_if_stale(huojud)
-        files = corpus_files(args.corpus)
-        corpus = Corpus(huojud, files)
-        report = Report(args.verbose)
         with tempfile.TemporaryDirectory(prefix="huoju-bm25-") as tmp:
-            index = build_index(huojud, args.corpus, tmp)
-            if corpus.n > args.limit:
-                print(f"warning: {corpus.n} articles > --limit {args.limit}", file=sys.stderr)
-            for query in args.query or QUERIES:
-                check_query(report, corpus, huojud, index, query, args.limit, partial=not args.no_partial)
+            # A copy: the deletes and changes below must not touch the corpus.
+            work = os.path.join(tmp, "corpus")
+            os.makedirs(work)
+            for path in corpus_files(args.corpus):
+                shutil.copyfile(path, os.path.join(work, os.path.basename(path)))
+            index = os.path.join(tmp, "index")
+            fresh = Corpus(huojud, corpus_files(work))
+            if fresh.n == 0:
+                raise ToolError(f"no articles parsed from {args.corpus}")
+            # --merge-factor 1000: no merge but the one the deleted share asks for (below).
+            run([huojud, "index", "--corpus", work, "--index", index, "--merge-factor", "1000"])
+            run_phase(report, "fresh", fresh, huojud, index, queries, args)
+
+            # Deletes: the file with the fewest articles is changed (its old articles deleted,
+            # the new ones added), few enough for no merge (a segment is rewritten above 25%).
+            counts = collections.Counter(a["path"] for a in fresh.articles)
+            smallest = min(counts, key=lambda p: (counts[p], p))
+            if counts[smallest] > 0.2 * fresh.n:
+                raise ToolError(f"the corpus is too small: its smallest file holds {counts[smallest]} of {fresh.n} articles")
+            change_file(smallest)
+            dead = [a for a in fresh.articles if a["path"] == smallest]
+            after = Corpus(huojud, corpus_files(work), dead)
+            run([huojud, "index", "--corpus", work, "--index", index, "--merge-factor", "1000"])
+            report.phase = "after deletes"
+            if report.check(deleted_documents(index) == len(dead), "premise",
+                            f"the index holds {deleted_documents(index)} deleted documents, {len(dead)} expected (no merge)"):
+                run_phase(report, "after deletes", after, huojud, index, queries, args)
+
+            # Merge: removing the largest file leaves most of the first segment deleted, which
+            # the merge policy reclaims; statistics are then those of the live articles alone.
+            largest = max((p for p in counts if p != smallest), key=lambda p: (counts[p], p))
+            os.remove(largest)
+            merged = Corpus(huojud, corpus_files(work))
+            out = subprocess.run([huojud, "index", "--corpus", work, "--index", index],
+                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+            if out.returncode != 0:
+                raise ToolError(f"huojud index exited {out.returncode}: {out.stdout[-2000:]}")
+            report.phase = "after merge"
+            if report.check(deleted_documents(index) == 0, "premise",
+                            f"the merge left {deleted_documents(index)} deleted documents: {out.stdout.strip()[-300:]}"):
+                run_phase(report, "after merge", merged, huojud, index, queries, args)
+                rebuilt = os.path.join(tmp, "fresh-index")
+                run([huojud, "index", "--corpus", work, "--index", rebuilt])
+                compare_with_fresh(report, huojud, index, rebuilt, queries, args.limit)
+
+        report.phase = ""
+        # Checks that compared nothing must not pass: some hits, and every plan met.
+        report.check(report.hits_checked > 0, "coverage", f"{report.hits_checked} exact hits checked")
+        if not args.query:
+            missing = [p for p in PLANS if p not in report.plans]
+            report.check(not missing, "coverage", "query plans met by no query with hits: " + ", ".join(missing)
+                         if missing else "every query plan met")
     except ToolError as error:
         print(f"bm25_check: error: {error}", file=sys.stderr)
-        print("bm25_check: 0 passed, 1 failed")
+        print(f"bm25_check: {report.passed} passed, {report.failed + 1} failed")
         return 2
-    print(f"(N={corpus.n} articles, avgdl title={corpus.avgdl['title']:.6f} body={corpus.avgdl['body']:.6f}, "
-          f"{len(args.query or QUERIES)} queries)")
     print(f"bm25_check: {report.passed} passed, {report.failed} failed")
     return 1 if report.failed else 0
 

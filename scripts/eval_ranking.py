@@ -14,17 +14,21 @@ exact matches, then partial ones) and compares it with two baselines computed he
 Metrics: nDCG@10 (gain 2^grade - 1, discount log2(rank + 1), ideal from all judged articles)
 and recall@10 (fraction of the grade >= 1 articles found in the top 10).
 
-Hits are mapped to judged articles by file basename + title (loose: NFKC, whitespace
-stripped, containment allowed so a kicker or subtitle does not break the match); an
-untitled judged item ("title": "") matches an untitled hit whose snippet or parsed body
-contains the judgment's "contains" text.
+Each judgment is resolved once, before anything is ranked, to the one parsed article it names:
+file basename + title (loose: NFKC, whitespace stripped, containment allowed so a kicker or
+subtitle does not break the match); an untitled judged item ("title": "") names the untitled
+article whose parsed body contains the judgment's "contains" text. A judgment that names no
+article or several, or the article another judgment of its query names, fails the run (exit
+1). Hits are graded by the article they are (path + ordinal, confirmed by title), so each
+judgment is credited at most once and nDCG stays within [0, 1].
 
 Usage (from the repo root):
     python3 scripts/eval_ranking.py [--huojud PATH] [--judgments FILE] [--min-ndcg X]
                                     [--details] [--query Q ...]
 
 Last line: `eval_ranking: huoju ndcg@10=X recall@10=Y | bm25-or ndcg@10=... | bm25-exact ...`.
-Exits 1 when --min-ndcg is given and Huoju's mean nDCG@10 is below it, 2 on tool errors.
+Exits 1 on an unresolved judgment or when --min-ndcg is given and Huoju's mean nDCG@10 is below
+it, 2 on tool errors.
 Python 3.11 standard library only.
 """
 from __future__ import annotations
@@ -69,28 +73,36 @@ def judgment_matches(j: dict, file: str, title: str, texts: list[str]) -> bool:
     return not loose(title) and bool(needle) and any(needle in loose(t) for t in texts)
 
 
-def grade_of(judgments: list[dict], file: str, title: str, texts: list[str]) -> tuple[int, dict | None]:
-    # Prefer an exact title match over a containment match.
-    exact = [j for j in judgments if j["file"] == file and j.get("title") and loose(j["title"]) == loose(title)]
-    if exact:
-        return int(exact[0]["grade"]), exact[0]
-    for j in judgments:
-        if judgment_matches(j, file, title, texts):
-            return int(j["grade"]), j
-    return 0, None
-
-
-def resolve_judgments(corpus: Corpus, queries: list[dict]) -> list[str]:
-    """Problems: judgments that match no parsed article, or more than one."""
-    problems = []
+def resolve_judgments(corpus: Corpus, queries: list[dict]) -> tuple[list[dict], list[str]]:
+    """Each query's judgments keyed by the one parsed article each names, (path, ordinal) ->
+    judgment; and the problems: a judgment that matches no article or several, two judgments
+    of one query naming the same article. Any problem fails the run: an unresolved judgment
+    would silently count as a miss, a shared one twice."""
+    resolved, problems = [], []
     for q in queries:
+        by_key: dict[tuple[str, int], dict] = {}
         for j in q["judgments"]:
             found = [a for a in corpus.articles if judgment_matches(j, a["file"], a["title"], [a["body"]])]
+            label = f"query {q['query']!r}: judgment {j['file']} {j.get('title') or j.get('contains')!r}"
             if len(found) != 1:
-                what = "no article" if not found else f"{len(found)} articles"
-                problems.append(f"query {q['query']!r}: judgment {j['file']} {j.get('title') or j.get('contains')!r} "
-                                f"matches {what}")
-    return problems
+                problems.append(f"{label} matches {'no article' if not found else f'{len(found)} articles'}")
+                continue
+            key = (found[0]["path"], found[0]["ordinal"])
+            if key in by_key:
+                problems.append(f"{label} names the article another judgment of the query names")
+                continue
+            by_key[key] = j
+        if not q["judgments"]:
+            problems.append(f"query {q['query']!r} has no judgments")
+        resolved.append(by_key)
+    return resolved, problems
+
+
+def graded(by_key: dict[tuple[str, int], dict], article: dict) -> tuple[int, dict | None]:
+    """An article's grade and judgment (0 and None when unjudged): each judgment is one article,
+    so it is credited at most once in a ranking."""
+    j = by_key.get((article["path"], article["ordinal"]))
+    return (int(j["grade"]), j) if j else (0, None)
 
 
 # --------------------------------------------------------------------------- metrics
@@ -177,12 +189,18 @@ def main() -> int:
         huojud = resolve_huojud(args.huojud)
         warn_if_stale(huojud)
         corpus = Corpus(huojud, corpus_files(args.corpus))
-        for problem in resolve_judgments(corpus, queries):
-            print(f"warning: {problem}", file=sys.stderr)
+        if not corpus.articles:
+            raise ToolError(f"no articles parsed from {args.corpus}")
+        resolved, problems = resolve_judgments(corpus, queries)
+        if problems:
+            for problem in problems:
+                print(f"FAIL {problem}")
+            print(f"eval_ranking: {len(problems)} unresolved judgments", file=sys.stderr)
+            return 1
         rows = []
         with tempfile.TemporaryDirectory(prefix="huoju-eval-") as tmp:
             index = build_index(huojud, args.corpus, tmp)
-            for q in queries:
+            for q, by_key in zip(queries, resolved):
                 judgments = q["judgments"]
                 judged = [int(j["grade"]) for j in judgments]
                 parts = corpus.query_parts(q["query"])
@@ -190,10 +208,11 @@ def main() -> int:
                 lists: dict[str, list[tuple[str, int, dict | None, str]]] = {}
                 huoju = []
                 for hit in result.get("hits", [])[:K]:
-                    file = os.path.basename(hit.get("path", ""))
-                    article = corpus.by_key.get((os.path.realpath(hit.get("path", "")), hit.get("ordinal")))
-                    texts = [hit.get("snippet", "")] + ([article["body"]] if article else [])
-                    grade, j = grade_of(judgments, file, hit.get("title", ""), texts)
+                    article, note = corpus.find_hit(hit)
+                    if article is None or note:
+                        raise ToolError(f"query {q['query']!r}: hit {hit.get('path')}#{hit.get('ordinal')} "
+                                        f"{hit.get('title', '')[:30]!r}: {note}")
+                    grade, j = graded(by_key, article)
                     flag = "p" if hit.get("partial") else "e"
                     huoju.append((hit.get("title", "") or f"[untitled] {hit.get('snippet', '')[:20]}", grade, j, flag))
                 lists["huoju"] = huoju
@@ -201,7 +220,7 @@ def main() -> int:
                 for name, ranked in (("bm25-or", ranking), ("bm25-exact", bm25_exact(corpus, parts, ranking))):
                     lists[name] = []
                     for article, score in ranked[:K]:
-                        grade, j = grade_of(judgments, article["file"], article["title"], [article["body"]])
+                        grade, j = graded(by_key, article)
                         label = article["title"] or f"[untitled] {article['body'][:20]}"
                         lists[name].append((label, grade, j, f"{score:.3f}"))
                 metrics = {}
@@ -216,6 +235,10 @@ def main() -> int:
         print(f"eval_ranking: error: {error}", file=sys.stderr)
         return 2
 
+    impossible = [(r["query"], s, m[0]) for r in rows for s, m in r["metrics"].items() if not 0 <= m[0] <= 1 + 1e-12]
+    if impossible:  # each judgment is credited once, so this would be a bug of this script
+        print(f"eval_ranking: nDCG outside [0, 1]: {impossible}", file=sys.stderr)
+        return 2
     qwidth = max(display_width(r["query"]) for r in rows) + 2
     header = (pad("query", qwidth) + "rel  exact  " + "  ".join(f"{s:>10}" for s in SYSTEMS)
               + "   recall@10 (huoju/or/exact)   ICU words")

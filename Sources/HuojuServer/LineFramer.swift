@@ -36,7 +36,9 @@ final class LineFramer: ChannelDuplexHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let input = unwrapInboundIn(data)
         var view = input.readableBytesView[...]
+        var completed = false
         while let newline = view.firstIndex(of: UInt8(ascii: "\n")) {
+            completed = true
             let part = view[view.startIndex..<newline]
             if discarding {
                 discarding = false
@@ -59,13 +61,15 @@ final class LineFramer: ChannelDuplexHandler {
                 buffer.append(contentsOf: view)
             }
         }
-        updateDeadline(context: context)
+        updateDeadline(context: context, newLine: completed)
     }
 
-    /// Arms the request deadline while a line is incomplete, disarms it when none is.
-    private func updateDeadline(context: ChannelHandlerContext) {
+    /// Arms the request deadline while a line is incomplete, disarms it when none is. A line
+    /// left incomplete after others were completed is a new request: its time starts now.
+    private func updateDeadline(context: ChannelHandlerContext, newLine: Bool) {
         let incomplete = !buffer.isEmpty || discarding
-        if incomplete, deadline == nil {
+        if incomplete, deadline == nil || newLine {
+            deadline?.cancel()
             arm(context: context)
         } else if !incomplete, let scheduled = deadline {
             scheduled.cancel()

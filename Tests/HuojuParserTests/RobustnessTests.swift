@@ -35,22 +35,21 @@ import Testing
         #expect(parsed.articles == [Article(title: "", body: "火炬")])
     }
 
-    @Test func hugeSingleLineIsLinear() {
+    /// 5 MB on one line. The time limit only catches a quadratic parse (hours at this size);
+    /// how fast the parser is belongs to the benchmarks, not to a test.
+    @Test(.timeLimit(.minutes(2))) func hugeSingleLineIsOneWholeArticle() {
         let unit = "国家高新区科研助理岗位开发,孵化器人才服务"
         let line = String(repeating: unit, count: 5_000_000 / unit.utf8.count)
-        let start = Date()
         let parsed = IssueParser.parse(line)
-        #expect(Date().timeIntervalSince(start) < 30)
         #expect(parsed.articles.count == 1)
         #expect(parsed.articles.first?.body.utf8.count == line.utf8.count)
     }
 
-    /// Every line is a fragment that continues into the next: joining must not be quadratic.
-    @Test func longChainOfBrokenLinesIsLinear() {
+    /// Every line is a fragment that continues into the next. The time limit only catches a
+    /// quadratic join (hours at this size), as above.
+    @Test(.timeLimit(.minutes(2))) func longChainOfBrokenLinesIsJoinedWhole() {
         let text = String(repeating: "高新区的\n\n", count: 200_000)
-        let start = Date()
         let parsed = IssueParser.parse(text)
-        #expect(Date().timeIntervalSince(start) < 30)
         #expect(parsed.keptText.count == 800_000)
     }
 

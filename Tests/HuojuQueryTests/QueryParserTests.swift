@@ -50,6 +50,45 @@ import Testing
         }
     }
 
+    /// Positions count characters as the user sees them (grapheme clusters, docs/query-syntax.md):
+    /// an astral ideograph, a letter with its combining marks and a CRLF are one character each,
+    /// not two UTF-16 units or several scalars.
+    @Test(arguments: [
+        ("𠀀𠀁 人才)", 5, "unbalanced ')'"),
+        ("e\u{301}\u{302} \"人才", 2, "unterminated quote"),
+        ("人才\r\nOR", 3, "OR needs a part"),
+        ("𠀀\r\n(人才", 2, "unbalanced '('"),
+        ("Ａ\u{308}𠀀 date:2022-13-01", 8, "not a date"),
+    ])
+    func errorPositionsCountUserPerceivedCharacters(query: String, position: Int, message: String) {
+        #expect {
+            try QueryParser.parse(query)
+        } throws: { error in
+            guard let error = error as? QuerySyntaxError else { return false }
+            return error.position == position && error.message.contains(message) && error.description.hasPrefix("query error at character \(position + 1):")
+        }
+    }
+
+    /// The limits' edges: 32 levels of groups and 4,096 characters are accepted, one more is not,
+    /// and the error names the first character beyond the limit.
+    @Test func depthAndLengthLimitsAreExact() throws {
+        func nested(_ depth: Int) -> String { String(repeating: "(", count: depth) + "人才" + String(repeating: ")", count: depth) }
+        #expect(try QueryParser.parse(nested(32)) == .text("人才", fields: [.title, .body]))
+        #expect {
+            try QueryParser.parse(nested(33))
+        } throws: { error in
+            (error as? QuerySyntaxError).map { $0.position == 32 && $0.message.contains("deeper than 32") } ?? false
+        }
+        for unit in ["人", "𠀀", "e\u{301}"] {
+            #expect(throws: Never.self, "4,096 × \(unit.debugDescription)") { try QueryParser.parse(String(repeating: unit, count: 4096)) }
+            #expect {
+                try QueryParser.parse(String(repeating: unit, count: 4097))
+            } throws: { error in
+                (error as? QuerySyntaxError).map { $0.position == 4096 && $0.message.contains("longer than 4096") } ?? false
+            }
+        }
+    }
+
     @Test func deepNestingAndHugeQueriesAreRefusedNotCrashing() {
         let deep = String(repeating: "(", count: 10_000) + "人才" + String(repeating: ")", count: 10_000)
         #expect(throws: QuerySyntaxError.self) { try QueryParser.parse(deep) }

@@ -15,6 +15,13 @@ import Testing
 /// with term frequencies and lengths that vary from block to block.
 @Suite struct TopKTests {
     static let index: (directory: String, searcher: Searcher, paragraphs: [String]) = {
+        let built = build()
+        return (built.directory, try! Searcher(snapshot: try! IndexSnapshot.open(directory: built.directory, analyzer: Analyzer.version)), built.paragraphs)
+    }()
+
+    /// Writes the index: 3,000 articles, ten per synthetic file (each file a source, so it can
+    /// be deleted), 700 per segment.
+    static func build() -> (directory: String, writer: IndexWriter, paragraphs: [String], files: [String]) {
         var paragraphs: [String] = [], titles: [String] = []
         for (_, text) in try! SharedCorpus.texts() {
             for article in IssueParser.parse(text).articles {
@@ -26,23 +33,29 @@ import Testing
         let writer = try! IndexWriter(directory: directory, corpus: nil, analyzer: Analyzer.version)
         let analyzer = Analyzer()
         var random = SplitMix(seed: 20221)
-        var segments: [SegmentInfo] = []
+        var segments: [SegmentInfo] = [], sources: [SourceFile] = []
         var builder = SegmentBuilder()
+        func flush() {
+            let segment = try! writer.writeSegment(builder)
+            for first in stride(from: 0, to: Int(builder.docCount), by: 10) {
+                let path = "/synthetic/\((segments.reduce(0) { $0 + $1.docCount } + first) / 10).txt"
+                sources.append(SourceFile(path: path, hash: path, size: 0, mtime: 0, segment: segment.id, firstDoc: first, docCount: 10))
+            }
+            segments.append(segment)
+            builder = SegmentBuilder()
+        }
         for ordinal in 0..<3000 {
             let count = 1 + Int(random.next() % 6)
             let body = (0..<count).map { _ in paragraphs[Int(random.next() % UInt64(paragraphs.count))] }.joined(separator: "\n")
             let title = titles[Int(random.next() % UInt64(titles.count))]
             let document = IndexDocument(path: "/synthetic/\(ordinal / 10).txt", ordinal: ordinal % 10, title: title, body: body)
             builder.add(document, analyzer: analyzer)
-            if builder.docCount == 700 {
-                segments.append(try! writer.writeSegment(builder))
-                builder = SegmentBuilder()
-            }
+            if builder.docCount == 700 { flush() }
         }
-        segments.append(try! writer.writeSegment(builder))
-        try! writer.commit(IndexWriter.Change(segments: segments))
-        return (directory, try! Searcher(snapshot: try! IndexSnapshot.open(directory: directory, analyzer: Analyzer.version)), paragraphs)
-    }()
+        flush()
+        try! writer.commit(IndexWriter.Change(segments: segments, sources: sources))
+        return (directory, writer, paragraphs, sources.map(\.path))
+    }
 
     static let queries: [String] = {
         var queries = ["高新区", "科研", "科研助理", "高新区 人才", "企业 创新", "人才 -科研", "孵化器 OR 科研", "title:人才 企业",
@@ -81,6 +94,39 @@ import Testing
         }
         // The comparison above means something only if pruning actually skipped documents.
         #expect(pruned > Self.queries.count / 2)
+    }
+
+    /// A third of the files deleted, not merged: both countings return the live documents of
+    /// the ranking before the deletes, with the same scores (deleted documents still count in
+    /// the statistics), and pruning still skips.
+    @Test func topKWithDeletesReturnsTheLiveDocumentsOfTheRankingBefore() throws {
+        let built = Self.build()
+        defer { try? FileManager.default.removeItem(atPath: built.directory) }
+        let before = try Searcher(snapshot: try IndexSnapshot.open(directory: built.directory, analyzer: Analyzer.version))
+        let removed = Set(built.files.enumerated().filter { $0.offset % 3 == 1 }.map(\.element))
+        try built.writer.commit(IndexWriter.Change(removed: Array(removed)))
+        let after = try Searcher(snapshot: try IndexSnapshot.open(directory: built.directory, analyzer: Analyzer.version))
+        #expect(after.snapshot.manifest.deletedCount == removed.count * 10)
+        var pruned = 0, compared = 0
+        for query in Self.queries {
+            let all = try before.search(SearchRequest(query: query, limit: 1000, exact: true))
+            let live = all.hits.filter { !removed.contains($0.path) }
+            for (limit, offset) in [(10, 0), (3, 0), (10, 20)] {
+                // The live ranking is known up to the before-ranking's last hit.
+                guard live.count >= limit + offset || all.total <= all.hits.count else { continue }
+                let want = live.dropFirst(offset).prefix(limit)
+                for counting in [Counting.exact, .topK] {
+                    let got = try after.search(SearchRequest(query: query, limit: limit, offset: offset, exact: true, counting: counting))
+                    #expect(got.hits.map { "\($0.path)#\($0.ordinal)" } == want.map { "\($0.path)#\($0.ordinal)" }, "\(query) \(counting) limit \(limit) offset \(offset)")
+                    #expect(got.hits.map(\.score) == want.map(\.score), "\(query) \(counting)")
+                    if counting == .topK, !got.totalIsExact { pruned += 1 }
+                    if counting == .exact, all.total <= all.hits.count { #expect(got.total == live.count, "\(query)") }
+                }
+                compared += 1
+            }
+        }
+        #expect(compared > Self.queries.count)
+        #expect(pruned > 0, "pruning skipped nothing: the comparison would not test it")
     }
 
     @Test func partialMatchesAreTheSameUnderTopK() throws {

@@ -7,7 +7,7 @@ import Glibc
 #endif
 
 /// Drives a real `huojud serve` with the real `huoju` binary and raw protocol lines.
-@Suite(.serialized) struct DaemonTests {
+@Suite(.serialized, .timeLimit(.minutes(10))) struct DaemonTests {
     @Test func clientResultsEqualInProcessSearchAndSocketIsOwnerOnly() throws {
         let daemon = try Daemon()
         defer { daemon.stop() }
@@ -117,8 +117,7 @@ import Glibc
         #expect(offline.status != 0 && offline.stderr.contains("huoju reindex"), "\(offline.stderr)")
 
         // SIGKILL leaves a stale socket file; the next daemon replaces it.
-        kill(daemon.process.processIdentifier, SIGKILL)
-        daemon.process.waitUntilExit()
+        daemon.kill(SIGKILL)
         #expect(FileManager.default.fileExists(atPath: daemon.socket))
         let restarted = try Daemon(directory: daemon.directory)
         defer { restarted.stop() }
@@ -129,8 +128,7 @@ import Glibc
     @Test func sigtermStopsCleanlyAndRemovesTheSocket() throws {
         let daemon = try Daemon()
         defer { daemon.stop() }
-        kill(daemon.process.processIdentifier, SIGTERM)
-        daemon.process.waitUntilExit()
+        daemon.kill(SIGTERM)
         #expect(daemon.process.terminationStatus == 0, "\(daemon.logText)")
         #expect(!FileManager.default.fileExists(atPath: daemon.socket))
         let client = try run("huoju", ["ping", "--socket", daemon.socket])
@@ -147,7 +145,7 @@ import Glibc
         #expect((json["segments"] as? Int ?? 0) >= 1)
         #expect((json["indexBytes"] as? Int ?? 0) > 0)
         #expect(try run("huoju", ["shutdown", "--socket", daemon.socket]).status == 0)
-        daemon.process.waitUntilExit()
+        try #require(daemon.waitForExit(within: 60), "shutdown did not stop the daemon")
         #expect(daemon.process.terminationStatus == 0)
         #expect(!FileManager.default.fileExists(atPath: daemon.socket))
     }

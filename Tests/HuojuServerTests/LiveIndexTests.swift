@@ -7,7 +7,7 @@ import Glibc
 #endif
 
 /// A running daemon keeps its index up to date with its corpus folder, and searches go on.
-@Suite(.serialized) struct LiveIndexTests {
+@Suite(.serialized, .timeLimit(.minutes(10))) struct LiveIndexTests {
     /// A temporary folder holding `corpus/` with copies of the samples (by content: the
     /// shared samples are read-only).
     static func makeFolder() throws -> (directory: String, corpus: String) {
@@ -28,7 +28,7 @@ import Glibc
         return Data((text[...stop] + marker + "。" + text[text.index(after: stop)...]).utf8)
     }
 
-    /// Polls until `condition` holds (true) or 20 s pass (false).
+    /// Polls until `condition` holds (true) or `seconds` pass (false).
     static func eventually(within seconds: Double = 60, _ condition: () -> Bool) -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
@@ -38,10 +38,12 @@ import Glibc
         return condition()
     }
 
-    /// The paths of the exact matches of `query`, sorted.
-    static func paths(_ client: LineClient, _ query: String) -> [String] {
+    /// The paths of the exact matches of `query`, sorted; nil for an error reply (or none), so
+    /// an error never passes for "no hits".
+    static func paths(_ client: LineClient, _ query: String) -> [String]? {
         client.send(#"{"op":"search","query":"\#(query)","exact":true,"limit":100}"#)
-        let hits = ((client.readReply()?["result"] as? [String: Any])?["hits"] as? [[String: Any]]) ?? []
+        let reply = client.readReply()
+        guard reply?["ok"] as? Bool == true, let hits = (reply?["result"] as? [String: Any])?["hits"] as? [[String: Any]] else { return nil }
         return hits.compactMap { $0["path"] as? String }.sorted()
     }
 
@@ -73,7 +75,7 @@ import Glibc
         #expect(Self.eventually { Self.paths(client, "zqxalpha") == [added] }, "added file not found: \(daemon.logText)")
 
         try Self.issue("Zqxbeta").write(to: URL(fileURLWithPath: added))
-        #expect(Self.eventually { Self.paths(client, "zqxbeta") == [added] && Self.paths(client, "zqxalpha").isEmpty }, "change not seen")
+        #expect(Self.eventually { Self.paths(client, "zqxbeta") == [added] && Self.paths(client, "zqxalpha") == [] }, "change not seen")
 
         try FileManager.default.createDirectory(atPath: corpus + "/2024", withIntermediateDirectories: false)
         let renamed = corpus + "/2024/renamed.txt"
@@ -88,16 +90,17 @@ import Glibc
         #expect(Self.eventually { Self.paths(client, "zqxgamma") == [movedIn] }, "moved-in file not found")
 
         try FileManager.default.removeItem(atPath: renamed)
-        #expect(Self.eventually { Self.paths(client, "zqxbeta").isEmpty }, "removed file still found")
+        #expect(Self.eventually { Self.paths(client, "zqxbeta") == [] }, "removed file still found")
 
         // A whole folder moved out of the corpus takes its files with it.
         try FileManager.default.moveItem(atPath: corpus + "/2024", toPath: directory + "/archived")
-        #expect(Self.eventually { Self.paths(client, "zqxgamma").isEmpty }, "files of a moved-out folder still found")
+        #expect(Self.eventually { Self.paths(client, "zqxgamma") == [] }, "files of a moved-out folder still found")
 
         let status = Self.status(client)
         #expect((status["generation"] as? Int ?? 0) > generation)
         #expect(Self.lastReindex(client)["trigger"] as? String == "watch")
-        #expect(Self.paths(client, "科研助理").allSatisfy { $0.hasPrefix(corpus + "/0") }, "only the samples are left")
+        let left = try #require(Self.paths(client, "科研助理"))
+        #expect(!left.isEmpty && left.allSatisfy { $0.hasPrefix(corpus + "/0") }, "only the samples are left: \(left)")
         // Another process reads the live index while the daemon serves it.
         let verify = try run("huojud", ["verify", "--index", daemon.index])
         #expect(verify.status == 0, "\(verify.stderr)")
@@ -115,7 +118,7 @@ import Glibc
         try Data(contentsOf: sample).write(to: URL(fileURLWithPath: path))  // same bytes, new mtime
         try FileManager.default.removeItem(atPath: path)                    // gone and back within one burst
         try Data(contentsOf: sample).write(to: URL(fileURLWithPath: path))
-        usleep(1_500_000)  // past the watcher's quiet period
+        #expect(Self.passDone(client, trigger: "watch"), "the watcher started no pass: \(daemon.logText)")
         #expect(try run("huoju", ["reindex", "--socket", daemon.socket]).status == 0)
         #expect(Self.passDone(client, trigger: "request"))
         let after = Self.status(client)
@@ -135,6 +138,7 @@ import Glibc
         #expect(Self.eventually { Self.paths(client, "zqxepsilon") == [added] })
         // The commit wrote files into Index/; they neither start passes nor get indexed.
         let generation = Self.status(client)["generation"] as? Int
+        // Absence of a pass can only be seen over a window: twice the watcher's longest delay (1 s).
         usleep(2_000_000)
         #expect(Self.status(client)["generation"] as? Int == generation, "\(daemon.logText)")
         let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: daemon.index + "/manifest.json"))) as! [String: Any]
@@ -156,7 +160,8 @@ import Glibc
         #expect(((Self.status(client)["passFailure"] as? [String: Any])?["message"] as? String)?.contains("cannot read the corpus folder") == true)
         #expect(Self.status(client)["documents"] as? Int == documents, "nothing was deleted")
         try FileManager.default.moveItem(atPath: directory + "/unmounted", toPath: corpus)
-        usleep(1_500_000)  // the watcher looks for the folder every second
+        // The watcher looks for the folder every second and rescans it once it is back.
+        #expect(Self.eventually { Self.lastReindex(client)["state"] as? String == "done" }, "\(daemon.logText)")
         try Self.issue("Zqxzeta").write(to: URL(fileURLWithPath: corpus + "/back.txt"))
         #expect(Self.eventually { Self.paths(client, "zqxzeta") == [corpus + "/back.txt"] }, "\(daemon.logText)")
         #expect(Self.status(client)["documents"] as? Int ?? 0 > documents ?? 0)
@@ -170,8 +175,9 @@ import Glibc
         #expect(Self.status(client)["watching"] as? Bool == false)
         let added = corpus + "/new.txt"
         try Self.issue("Zqxdelta").write(to: URL(fileURLWithPath: added))
+        // Absence can only be seen over a window: longer than a watcher would wait (1 s at most).
         usleep(1_500_000)
-        #expect(Self.paths(client, "zqxdelta").isEmpty, "not watching, so not indexed yet")
+        #expect(Self.paths(client, "zqxdelta") == [], "not watching, so not indexed yet")
         kill(daemon.process.processIdentifier, SIGHUP)
         #expect(Self.eventually { Self.paths(client, "zqxdelta") == [added] }, "SIGHUP did not reindex")
         #expect(Self.lastReindex(client)["trigger"] as? String == "signal")
@@ -179,7 +185,7 @@ import Glibc
         try FileManager.default.removeItem(atPath: added)
         let reindex = try run("huoju", ["reindex", "--socket", daemon.socket])
         #expect(reindex.status == 0 && reindex.stdout.contains("incremental reindex"), "\(reindex.stdout)\(reindex.stderr)")
-        #expect(Self.eventually { Self.paths(client, "zqxdelta").isEmpty })
+        #expect(Self.eventually { Self.paths(client, "zqxdelta") == [] })
         // The new generation is searchable as soon as it is committed; the pass reports done just after.
         #expect(Self.passDone(client, trigger: "request"))
         let human = try run("huoju", ["status", "--socket", daemon.socket])
@@ -192,7 +198,7 @@ import Glibc
         defer { daemon.stop() }
         let client = try LineClient(path: daemon.socket)
         #expect(Self.passDone(client, trigger: "start"))
-        let expected = Self.paths(client, "高新区")
+        let expected = try #require(Self.paths(client, "高新区"))
         let generation = Self.status(client)["generation"] as? Int ?? 0
         #expect(!expected.isEmpty)
 

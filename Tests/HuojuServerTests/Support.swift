@@ -1,5 +1,6 @@
 import Foundation
 import HuojuTestSupport
+import Testing
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -13,8 +14,38 @@ struct ProcessOutput {
     var stderr: String
 }
 
-/// Runs a built executable (or, given an absolute path, any program) to completion.
-func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws -> ProcessOutput {
+/// Collects one pipe's output on a thread of its own, so a process can fill both pipes.
+private final class PipeReader: @unchecked Sendable {
+    private var data = Data()
+    private let done = DispatchSemaphore(value: 0)
+
+    init(_ pipe: Pipe) {
+        Thread.detachNewThread { [self] in
+            data = pipe.fileHandleForReading.readDataToEndOfFile()
+            done.signal()
+        }
+    }
+
+    var text: String {
+        done.wait()
+        return String(decoding: data, as: UTF8.self)
+    }
+}
+
+/// Sanitizer reports (ThreadSanitizer, AddressSanitizer, LeakSanitizer, UBSan) in a process's
+/// output: a report written late, or at exit, must fail the test that started the process.
+func sanitizerReports(_ output: String) -> [String] {
+    output.split(separator: "\n").filter {
+        $0.contains("WARNING: ThreadSanitizer") || $0.contains("ERROR: AddressSanitizer") || $0.contains("ERROR: LeakSanitizer")
+            || $0.contains("SUMMARY: UndefinedBehaviorSanitizer") || $0.contains(": runtime error: ")
+    }.map(String.init)
+}
+
+/// Runs a built executable (or, given an absolute path, any program) to completion. A process
+/// still running after `timeLimit` seconds is killed and the call throws: a regression in a
+/// refusal path (a second daemon that serves instead of exiting) fails instead of hanging.
+func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:], timeLimit: Double = 300,
+         sourceLocation: SourceLocation = #_sourceLocation) throws -> ProcessOutput {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable.hasPrefix("/") ? executable : binDirectory + "/" + executable)
     process.arguments = arguments
@@ -22,12 +53,19 @@ func run(_ executable: String, _ arguments: [String], environment: [String: Stri
     let out = Pipe(), err = Pipe()
     process.standardOutput = out
     process.standardError = err
+    let exited = DispatchSemaphore(value: 0)
+    process.terminationHandler = { _ in exited.signal() }
     try process.run()
-    let stdout = out.fileHandleForReading.readDataToEndOfFile()
-    let stderr = err.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return ProcessOutput(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                         stderr: String(decoding: stderr, as: UTF8.self))
+    let stdout = PipeReader(out), stderr = PipeReader(err)
+    if exited.wait(timeout: .now() + timeLimit) == .timedOut {
+        kill(process.processIdentifier, SIGKILL)
+        exited.wait()
+        throw Daemon.Failure(message: "\(executable) \(arguments.prefix(4)) still running after \(timeLimit) s: \(stderr.text.suffix(2000))")
+    }
+    let output = ProcessOutput(status: process.terminationStatus, stdout: stdout.text, stderr: stderr.text)
+    let reports = sanitizerReports(output.stderr)
+    #expect(reports.isEmpty, "\(executable) \(arguments.prefix(4)): sanitizer report: \(output.stderr.suffix(4000))", sourceLocation: sourceLocation)
+    return output
 }
 
 /// A real `huojud serve` on a temporary socket over the sample corpus.
@@ -48,7 +86,8 @@ final class Daemon {
         try FileManager.default.createDirectory(atPath: self.directory, withIntermediateDirectories: true)
         socket = self.directory + "/huoju.sock"
         self.index = index ?? self.directory + "/idx"
-        log = URL(fileURLWithPath: self.directory + "/log")
+        // A log of its own: a daemon restarted in the same folder must not truncate the first one's.
+        log = URL(fileURLWithPath: self.directory + "/log-\(UUID().uuidString.prefix(8))")
         try Data().write(to: log)
         let serve = [binDirectory + "/huojud", "serve", "--corpus", corpus ?? SharedCorpus.directory!.path, "--index", self.index, "--socket", socket,
                      "--log-level", "debug"] + arguments
@@ -68,16 +107,61 @@ final class Daemon {
         try process.run()
         let deadline = Date().addingTimeInterval(120)
         while !Self.listening(socket) {
-            guard process.isRunning, Date() < deadline else { throw Failure(message: "daemon did not start: \(logText)") }
+            guard process.isRunning, Date() < deadline else {
+                if process.isRunning { Glibc.kill(process.processIdentifier, SIGKILL); process.waitUntilExit() }
+                throw Failure(message: "daemon did not start: \(logText)")
+            }
             usleep(20_000)
         }
     }
 
     var logText: String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
 
-    func stop() {
-        if process.isRunning { process.terminate(); process.waitUntilExit() }
-        try? FileManager.default.removeItem(atPath: directory)
+    /// The signal a test sent on purpose (`kill(_:)`); the daemon must then have ended by it.
+    private var killedWith: Int32?
+
+    /// Sends `signal` and waits for the daemon to exit (a minute at most, then SIGKILL).
+    func kill(_ signal: Int32, sourceLocation: SourceLocation = #_sourceLocation) {
+        killedWith = signal
+        Glibc.kill(process.processIdentifier, signal)
+        if !waitForExit(within: 60) {
+            Issue.record("daemon still running 60 s after signal \(signal): \(logText.suffix(4000))", sourceLocation: sourceLocation)
+            Glibc.kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+    }
+
+    func waitForExit(within seconds: Double) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while process.isRunning, Date() < deadline { usleep(10_000) }
+        return !process.isRunning
+    }
+
+    /// Stops the daemon with SIGTERM (unless the test ended it), requires that it exit 0 (or by
+    /// the signal the test sent with `kill(_:)`) and that its log hold no sanitizer report, then
+    /// deletes its folder (unless `keepFolder`, for a daemon started next in the same folder).
+    /// The log is printed with any failure, so a late report is never lost.
+    func stop(keepFolder: Bool = false, sourceLocation: SourceLocation = #_sourceLocation) {
+        if process.isRunning {
+            killedWith = killedWith ?? SIGTERM
+            Glibc.kill(process.processIdentifier, SIGTERM)
+            if !waitForExit(within: 60) {
+                Glibc.kill(process.processIdentifier, SIGKILL)
+                process.waitUntilExit()
+                Issue.record("daemon still running 60 s after SIGTERM: \(logText.suffix(4000))", sourceLocation: sourceLocation)
+            }
+        }
+        if killedWith == nil || killedWith == SIGTERM || killedWith == SIGINT {
+            #expect(process.terminationReason == .exit && process.terminationStatus == 0,
+                    "daemon ended with \(process.terminationReason == .exit ? "status" : "signal") \(process.terminationStatus): \(logText.suffix(4000))",
+                    sourceLocation: sourceLocation)
+        } else {
+            #expect(process.terminationReason == .uncaughtSignal && process.terminationStatus == killedWith,
+                    "daemon did not end by signal \(killedWith!): \(process.terminationStatus) \(logText.suffix(4000))", sourceLocation: sourceLocation)
+        }
+        let reports = sanitizerReports(logText)
+        #expect(reports.isEmpty, "sanitizer report in the daemon's log: \(logText.suffix(8000))", sourceLocation: sourceLocation)
+        if !keepFolder { try? FileManager.default.removeItem(atPath: directory) }
     }
 
     static func listening(_ path: String) -> Bool { (try? LineClient(path: path)) != nil }

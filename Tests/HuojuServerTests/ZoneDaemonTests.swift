@@ -6,7 +6,7 @@ import Glibc
 #endif
 
 /// Zones through the real daemon and client binaries.
-@Suite(.serialized) struct ZoneDaemonTests {
+@Suite(.serialized, .timeLimit(.minutes(10))) struct ZoneDaemonTests {
     func json(_ output: ProcessOutput) throws -> [String: Any] {
         #expect(output.status == 0, "\(output.stderr)")
         return try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as! [String: Any]
@@ -79,8 +79,7 @@ import Glibc
         let zones = first.directory + "/zones.tsv"
         let count = try json(try run("huoju", ["search", "--socket", first.socket, "--json", "zone:金凤实验室"]))["total"] as? Int
         #expect(count == 0)
-        kill(first.process.processIdentifier, SIGTERM)
-        first.process.waitUntilExit()
+        first.stop(keepFolder: true)
         try "canonical\tkind\tprovince\tcity\taliases\tlist_names\n金凤实验室\t其他\t重庆\t重庆\t\t\n"
             .write(toFile: zones, atomically: true, encoding: .utf8)
 
