@@ -263,7 +263,7 @@ import Glibc
         #expect(excess.readReply() == nil, "refused connection left open")
         #expect(daemon.logText.contains("refused connection: too many connections"), "\(daemon.logText)")
         held.removeFirst()  // closes it: the daemon takes a new connection once it has seen that
-        #expect(Self.eventually { (try? run("huoju", ["ping", "--socket", daemon.socket]).status) == 0 }, "no connection accepted after one closed")
+        #expect(eventually { (try? run("huoju", ["ping", "--socket", daemon.socket]).status) == 0 }, "no connection accepted after one closed")
         #expect(held.count == 3)
     }
 
@@ -300,7 +300,7 @@ import Glibc
         #expect(state == "done")
         served.removeAll()
         #expect(daemon.process.isRunning)
-        #expect(Self.eventually { (try? run("huoju", ["search", "--socket", daemon.socket, "科研助理"]).status) == 0 })
+        #expect(eventually { (try? run("huoju", ["search", "--socket", daemon.socket, "科研助理"]).status) == 0 })
     }
 
     /// A daemon allowed more connections than it has descriptors for: accepting fails with
@@ -312,23 +312,12 @@ import Glibc
         var clients: [LineClient] = []
         for _ in 0..<60 { clients.append(try LineClient(path: daemon.socket, timeoutSeconds: 0.2)) }
         for (i, client) in clients.enumerated() { client.send(#"{"op":"ping","id":\#(i)}"#) }
-        #expect(Self.eventually { daemon.logText.contains("cannot accept connections") }, "\(daemon.logText.suffix(2000))")
+        #expect(eventually { daemon.logText.contains("cannot accept connections") }, "\(daemon.logText.suffix(2000))")
         let answered = clients.filter { $0.readReply()?["ok"] as? Bool == true }.count
         #expect(answered < 60, "no descriptor shortage happened")
         clients.removeAll()
         #expect(daemon.process.isRunning)
-        #expect(Self.eventually { (try? run("huoju", ["ping", "--socket", daemon.socket]).status) == 0 }, "not served once descriptors were free")
-    }
-
-    /// Polls until `condition` holds (true) or `seconds` pass (false): waiting for an event,
-    /// with a deadline that only guards against a hang.
-    static func eventually(within seconds: Double = 60, _ condition: () -> Bool) -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            if condition() { return true }
-            usleep(50_000)
-        }
-        return condition()
+        #expect(eventually { (try? run("huoju", ["ping", "--socket", daemon.socket]).status) == 0 }, "not served once descriptors were free")
     }
 
     // MARK: Access

@@ -28,15 +28,6 @@ import Glibc
         return Data((text[...stop] + marker + "。" + text[text.index(after: stop)...]).utf8)
     }
 
-    /// Polls until `condition` holds (true) or `seconds` pass (false).
-    static func eventually(within seconds: Double = 60, _ condition: () -> Bool) -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            if condition() { return true }
-            usleep(50_000)
-        }
-        return condition()
-    }
 
     /// The paths of the exact matches of `query`, sorted; nil for an error reply (or none), so
     /// an error never passes for "no hits".
@@ -72,29 +63,29 @@ import Glibc
 
         let added = corpus + "/new.txt"
         try Self.issue("Zqxalpha").write(to: URL(fileURLWithPath: added))
-        #expect(Self.eventually { Self.paths(client, "zqxalpha") == [added] }, "added file not found: \(daemon.logText)")
+        #expect(eventually { Self.paths(client, "zqxalpha") == [added] }, "added file not found: \(daemon.logText)")
 
         try Self.issue("Zqxbeta").write(to: URL(fileURLWithPath: added))
-        #expect(Self.eventually { Self.paths(client, "zqxbeta") == [added] && Self.paths(client, "zqxalpha") == [] }, "change not seen")
+        #expect(eventually { Self.paths(client, "zqxbeta") == [added] && Self.paths(client, "zqxalpha") == [] }, "change not seen")
 
         try FileManager.default.createDirectory(atPath: corpus + "/2024", withIntermediateDirectories: false)
         let renamed = corpus + "/2024/renamed.txt"
         try FileManager.default.moveItem(atPath: added, toPath: renamed)
-        #expect(Self.eventually { Self.paths(client, "zqxbeta") == [renamed] }, "rename not seen")
+        #expect(eventually { Self.paths(client, "zqxbeta") == [renamed] }, "rename not seen")
 
         // Written elsewhere, then moved in (how a download or an editor saves).
         let outside = directory + "/download.part"
         try Self.issue("Zqxgamma").write(to: URL(fileURLWithPath: outside))
         let movedIn = corpus + "/2024/moved-in.txt"
         try FileManager.default.moveItem(atPath: outside, toPath: movedIn)
-        #expect(Self.eventually { Self.paths(client, "zqxgamma") == [movedIn] }, "moved-in file not found")
+        #expect(eventually { Self.paths(client, "zqxgamma") == [movedIn] }, "moved-in file not found")
 
         try FileManager.default.removeItem(atPath: renamed)
-        #expect(Self.eventually { Self.paths(client, "zqxbeta") == [] }, "removed file still found")
+        #expect(eventually { Self.paths(client, "zqxbeta") == [] }, "removed file still found")
 
         // A whole folder moved out of the corpus takes its files with it.
         try FileManager.default.moveItem(atPath: corpus + "/2024", toPath: directory + "/archived")
-        #expect(Self.eventually { Self.paths(client, "zqxgamma") == [] }, "files of a moved-out folder still found")
+        #expect(eventually { Self.paths(client, "zqxgamma") == [] }, "files of a moved-out folder still found")
 
         let status = Self.status(client)
         #expect((status["generation"] as? Int ?? 0) > generation)
@@ -135,7 +126,7 @@ import Glibc
         #expect(Self.passDone(client, trigger: "start"))
         let added = corpus + "/new.txt"
         try Self.issue("Zqxepsilon").write(to: URL(fileURLWithPath: added))
-        #expect(Self.eventually { Self.paths(client, "zqxepsilon") == [added] })
+        #expect(eventually { Self.paths(client, "zqxepsilon") == [added] })
         // The commit wrote files into Index/; they neither start passes nor get indexed.
         let generation = Self.status(client)["generation"] as? Int
         // Absence of a pass can only be seen over a window: twice the watcher's longest delay (1 s).
@@ -155,15 +146,15 @@ import Glibc
         #expect(Self.passDone(client, trigger: "start"))
         let documents = Self.status(client)["documents"] as? Int
         try FileManager.default.moveItem(atPath: corpus, toPath: directory + "/unmounted")
-        #expect(Self.eventually { Self.lastReindex(client)["state"] as? String == "failed" }, "\(daemon.logText)")
+        #expect(eventually { Self.lastReindex(client)["state"] as? String == "failed" }, "\(daemon.logText)")
         // The failed pass is retried meanwhile: its error stays in `passFailure` until one succeeds.
         #expect(((Self.status(client)["passFailure"] as? [String: Any])?["message"] as? String)?.contains("cannot read the corpus folder") == true)
         #expect(Self.status(client)["documents"] as? Int == documents, "nothing was deleted")
         try FileManager.default.moveItem(atPath: directory + "/unmounted", toPath: corpus)
         // The watcher looks for the folder every second and rescans it once it is back.
-        #expect(Self.eventually { Self.lastReindex(client)["state"] as? String == "done" }, "\(daemon.logText)")
+        #expect(eventually { Self.lastReindex(client)["state"] as? String == "done" }, "\(daemon.logText)")
         try Self.issue("Zqxzeta").write(to: URL(fileURLWithPath: corpus + "/back.txt"))
-        #expect(Self.eventually { Self.paths(client, "zqxzeta") == [corpus + "/back.txt"] }, "\(daemon.logText)")
+        #expect(eventually { Self.paths(client, "zqxzeta") == [corpus + "/back.txt"] }, "\(daemon.logText)")
         #expect(Self.status(client)["documents"] as? Int ?? 0 > documents ?? 0)
     }
 
@@ -179,13 +170,13 @@ import Glibc
         usleep(1_500_000)
         #expect(Self.paths(client, "zqxdelta") == [], "not watching, so not indexed yet")
         kill(daemon.process.processIdentifier, SIGHUP)
-        #expect(Self.eventually { Self.paths(client, "zqxdelta") == [added] }, "SIGHUP did not reindex")
+        #expect(eventually { Self.paths(client, "zqxdelta") == [added] }, "SIGHUP did not reindex")
         #expect(Self.lastReindex(client)["trigger"] as? String == "signal")
 
         try FileManager.default.removeItem(atPath: added)
         let reindex = try run("huoju", ["reindex", "--socket", daemon.socket])
         #expect(reindex.status == 0 && reindex.stdout.contains("incremental reindex"), "\(reindex.stdout)\(reindex.stderr)")
-        #expect(Self.eventually { Self.paths(client, "zqxdelta") == [] })
+        #expect(eventually { Self.paths(client, "zqxdelta") == [] })
         // The new generation is searchable as soon as it is committed; the pass reports done just after.
         #expect(Self.passDone(client, trigger: "request"))
         let human = try run("huoju", ["status", "--socket", daemon.socket])
@@ -226,9 +217,9 @@ import Glibc
             #expect(rebuild.status == 0 && rebuild.stdout.contains("rebuild reindex"), "\(rebuild.stdout)\(rebuild.stderr)")
             // Rebuilds run at nice 19: on a busy machine (the rest of the suite runs beside this
             // test) they may take much longer than an idle run's fraction of a second.
-            #expect(Self.eventually(within: 180) { (Self.status(client)["generation"] as? Int ?? 0) > before && Self.passDone(client, trigger: "request") })
+            #expect(eventually(within: 180) { (Self.status(client)["generation"] as? Int ?? 0) > before && Self.passDone(client, trigger: "request") })
         }
-        #expect(Self.eventually { Self.status(client)["merging"] as? Bool == false })
+        #expect(eventually { Self.status(client)["merging"] as? Bool == false })
         done.store(true, ordering: .relaxed)
         while !searcher.isFinished { usleep(10_000) }
         let found = problems.withLock { $0 }

@@ -235,3 +235,14 @@ final class LineClient: @unchecked Sendable {
         }
     }
 }
+
+/// Polls until `condition` holds (true) or `seconds` pass (false): waiting for an event, with a
+/// deadline that only guards against a hang.
+func eventually(within seconds: Double = 60, _ condition: () -> Bool) -> Bool {
+    let deadline = Date().addingTimeInterval(seconds)
+    while Date() < deadline {
+        if condition() { return true }
+        usleep(50_000)
+    }
+    return condition()
+}

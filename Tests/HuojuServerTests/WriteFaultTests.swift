@@ -53,7 +53,7 @@ import Testing
 
         // The pass fails and is retried: status says why and when, nothing else changed.
         var failure: [String: Any] = [:]
-        #expect(LiveIndexTests.eventually(within: 240) {
+        #expect(eventually(within: 240) {
             failure = LiveIndexTests.status(client)["passFailure"] as? [String: Any] ?? [:]
             return failure["retryAt"] != nil
         }, "no pass failure in status: \(daemon.logText)")
@@ -62,12 +62,12 @@ import Testing
         #expect(LiveIndexTests.status(client)["generation"] as? Int == generation)
         #expect(LiveIndexTests.paths(client, "高新区") == before)
         #expect(LiveIndexTests.paths(client, "zqxhuge") == [])
-        #expect(LiveIndexTests.eventually { daemon.logText.contains("failed; retrying") && daemon.logText.contains("File too large") })
+        #expect(eventually { daemon.logText.contains("failed; retrying") && daemon.logText.contains("File too large") })
 
         // Between two attempts (status the same before and after looking, no pass or merge
         // running), the folder holds only what the manifest names.
         var stray: [String]? = nil
-        #expect(LiveIndexTests.eventually(within: 240) {
+        #expect(eventually(within: 240) {
             let first = LiveIndexTests.status(client)
             guard (first["lastReindex"] as? [String: Any])?["state"] as? String == "failed", first["merging"] as? Bool == false,
                   let files = try? Self.leftovers(daemon.index) else { return false }
@@ -85,7 +85,7 @@ import Testing
         try LiveIndexTests.issue("zqxsmall").write(to: URL(fileURLWithPath: replacement))
         try FileManager.default.removeItem(atPath: corpus + "/big.txt")
         try FileManager.default.moveItem(atPath: replacement, toPath: corpus + "/small.txt")
-        #expect(LiveIndexTests.eventually(within: 240) { LiveIndexTests.paths(client, "zqxsmall") == [corpus + "/small.txt"] },
+        #expect(eventually(within: 240) { LiveIndexTests.paths(client, "zqxsmall") == [corpus + "/small.txt"] },
                 "the retry did not index the new file: \(daemon.logText)")
         // The pass reports after its commit: wait for its report before reading the status.
         #expect(LiveIndexTests.passDone(client, trigger: "retry"))
