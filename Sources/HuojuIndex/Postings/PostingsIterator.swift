@@ -151,12 +151,17 @@ public struct PostingsIterator {
         guard keepsPositions else { throw .corrupt(file: file, "positions asked of a term that keeps none") }
         if !positionsDecoded { try decodePositions() }
         buffer.removeAll(keepingCapacity: true)
+        try appendPositions(of: index, to: &buffer)
+    }
+
+    /// Appends the positions of the decoded block's document `i` (deltas summed) to `out`.
+    private func appendPositions(of i: Int, to out: inout [UInt32]) throws(IndexError) {
         var position: UInt32 = 0
-        for i in positionStarts[index]..<positionStarts[index + 1] {
-            let (sum, overflow) = position.addingReportingOverflow(blockPositions[i])
+        for p in positionStarts[i]..<positionStarts[i + 1] {
+            let (sum, overflow) = position.addingReportingOverflow(blockPositions[p])
             guard !overflow else { throw .corrupt(file: file, "position out of range") }
             position = sum
-            buffer.append(position)
+            out.append(position)
         }
     }
 
@@ -172,14 +177,7 @@ public struct PostingsIterator {
                 guard target >= 0 else { continue }
                 out.docs.append(UInt32(target))
                 out.freqs.append(freqs[i])
-                guard keepsPositions else { continue }
-                var position: UInt32 = 0
-                for p in positionStarts[i]..<positionStarts[i + 1] {
-                    let (sum, overflow) = position.addingReportingOverflow(blockPositions[p])
-                    guard !overflow else { throw .corrupt(file: file, "position out of range") }
-                    position = sum
-                    out.positions.append(position)
-                }
+                if keepsPositions { try appendPositions(of: i, to: &out.positions) }
             }
             if deep.index + 1 < blockCount { try load(block: deep.index + 1) } else { doc = Self.end }
         }
