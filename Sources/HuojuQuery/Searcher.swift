@@ -62,12 +62,7 @@ public final class Searcher: Sendable {
     public let gazetteer: Gazetteer
     /// Built on first use (facets of the first search), then shared by all searches.
     private let zoneTable = Mutex<ZoneTable?>(nil)
-    private let analyzers = Mutex<[PooledAnalyzer]>([])
-
-    /// An analyzer in the pool: used by one search at a time, the pool's lock hands it over.
-    private final class PooledAnalyzer: @unchecked Sendable {
-        let analyzer = Analyzer()
-    }
+    private let analyzers = AnalyzerPool()
 
     public init(snapshot: IndexSnapshot) throws(SearchError) {
         self.snapshot = snapshot
@@ -187,12 +182,11 @@ public final class Searcher: Sendable {
         var root: QueryNode
         do { root = try QueryParser.parse(text) } catch { throw .syntax(error) }
         if let zone, !zone.isEmpty { root = .and([root, .keyword(.zone, zone)]) }
-        let pooled = analyzers.withLock { $0.popLast() } ?? PooledAnalyzer()
-        defer { analyzers.withLock { $0.append(pooled) } }
-        let analyzer = pooled.analyzer
         let gazetteer = self.gazetteer
-        let query = CompiledQuery(root, analyzer: analyzer) { gazetteer.canonical(for: $0) ?? $0 }
-        return (query, Highlighter(analyzer: analyzer, plans: query.positivePlans))
+        return analyzers.with { analyzer in
+            let query = CompiledQuery(root, analyzer: analyzer) { gazetteer.canonical(for: $0) ?? $0 }
+            return (query, Highlighter(analyzer: analyzer, plans: query.positivePlans))
+        }
     }
 
     private func rankZones(_ all: Evaluation.AllMatches, keep: Int) throws(IndexError) -> [ZoneRanking.Zone] {
@@ -231,5 +225,19 @@ public final class Searcher: Sendable {
 
     private static func milliseconds(since started: UInt64) -> Double {
         Double(DispatchTime.now().uptimeNanoseconds - started) / 1_000_000
+    }
+}
+
+/// Analyzers (an ICU break iterator each, costly to open) kept for reuse: one per search that
+/// ran at the same time.
+private final class AnalyzerPool: Sendable {
+    /// An analyzer as the pool holds it: used by one search at a time, the lock hands it over.
+    private final class Entry: @unchecked Sendable { let analyzer = Analyzer() }
+    private let idle = Mutex<[Entry]>([])
+
+    func with<T>(_ body: (Analyzer) -> T) -> T {
+        let entry = idle.withLock { $0.popLast() } ?? Entry()
+        defer { idle.withLock { $0.append(entry) } }
+        return body(entry.analyzer)
     }
 }

@@ -16,17 +16,17 @@ public struct Places: Sendable {
     public var provinces: Set<String> { folded.value.provinces }
     /// Changes with the table's text, so that an index built with other places is rebuilt.
     public let fingerprint: String
-    private let folded: Folded
+    private let folded: PlaceSets
 
     /// `rows` are parsed and folded on first use: only recognition needs them, so a search
     /// process (which loads the gazetteer an index was built with) never pays for it.
     init(text: String, rows: @escaping @Sendable () -> [Row]) {
         fingerprint = Gazetteer.hex(Gazetteer.fnv1a(Array(text.utf8)))
-        folded = Folded(rows)
+        folded = PlaceSets(rows)
     }
 
     /// The folded sets, computed once.
-    private final class Folded: Sendable {
+    private final class PlaceSets: Sendable {
         private let rows: @Sendable () -> [Row]
         private let sets = Mutex<(names: Set<String>, provinces: Set<String>)?>(nil)
 
