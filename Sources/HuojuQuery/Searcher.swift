@@ -84,10 +84,10 @@ public final class Searcher: Sendable {
         do {
             let evaluation = try Evaluation(query: query, snapshot: snapshot)
             if request.groupByZone {
-                let all = try evaluation.scoreAll()
-                let facets = ZoneFacets.count(all.matches, in: try zones())
+                let all = try evaluation.collect(.exact, .all)
+                let facets = ZoneFacets.count(all.matches!, in: try zones())
                 let groups = try zoneGroups(evaluation, all, highlighter: highlighter, request: request)
-                return SearchResult(total: all.matches.reduce(0) { $0 + $1.count }, partialTotal: 0,
+                return SearchResult(total: all.total, partialTotal: 0,
                                     tookMs: Self.milliseconds(since: started), hits: [], facets: facets, groups: groups)
             }
             let wanted = request.offset + request.limit
@@ -95,24 +95,25 @@ public final class Searcher: Sendable {
             let exact = if let zone = query.boostedZone {
                 try boosted(evaluation, zone: zone, k: wanted)
             } else {
-                try evaluation.collect(.exact, k: wanted, counting: request.counting, keepMatches: request.counting == .exact)
+                try evaluation.collect(.exact, request.counting == .exact ? .topAndMatches(wanted) : .top(wanted), counting: request.counting)
             }
             var facets: SearchFacets?
             if let matches = exact.matches { facets = ZoneFacets.count(matches, in: try zones()) }
             var ranked = exact.hits
             var partialTotal = 0
             if !request.exact, ranked.count < wanted {
-                let partial = try evaluation.collect(.partial, k: wanted - ranked.count, counting: request.counting)
+                let partial = try evaluation.collect(.partial, .top(wanted - ranked.count), counting: request.counting)
                 partialTotal = partial.total
                 ranked += partial.hits
             }
             let page = Array(ranked.dropFirst(request.offset).prefix(request.limit))
-            let breakdowns = try evaluation.explain(page)
+            // Scores come from collection; the breakdown is computed only when asked for.
+            let breakdowns = request.explain ? try evaluation.explain(page) : nil
             var hits: [SearchHit] = []
-            for (match, breakdown) in zip(page, breakdowns) {
+            for (i, match) in page.enumerated() {
                 let document = try snapshot.segments[match.segment].document(match.local)
-                hits.append(SearchHit(document: document, score: breakdown, partial: match.partial,
-                                      explain: request.explain, highlighter: highlighter))
+                hits.append(SearchHit(document: document, score: match.score, partial: match.partial,
+                                      explain: breakdowns?[i].entries, highlighter: highlighter))
             }
             return SearchResult(total: exact.total, totalIsExact: exact.isExact, partialTotal: partialTotal,
                                 tookMs: Self.milliseconds(since: started), hits: hits, facets: facets)
@@ -125,14 +126,14 @@ public final class Searcher: Sendable {
     /// whose primary zone it is first, each tier in BM25 order. A filter alone would rank a
     /// passing mention of the zone above the zone's own articles whenever BM25 says so.
     private func boosted(_ evaluation: Evaluation, zone: String, k: Int) throws(IndexError) -> Collected {
-        let all = try evaluation.scoreAll()
+        let all = try evaluation.collect(.exact, .all)
         let table = try zones()
         let id = table.names.firstIndex(of: zone).map(Int32.init) ?? -1
         var hits: [(primary: Bool, doc: ScoredDoc)] = []
-        for (s, docs) in all.matches.enumerated() {
+        for (s, docs) in all.matches!.enumerated() {
             for (i, doc) in docs.enumerated() {
                 hits.append((table.segments[s].primary[Int(doc)] == id,
-                             ScoredDoc(segment: s, local: doc, global: snapshot.bases[s] + Int(doc), score: all.scores[s][i], partial: false)))
+                             ScoredDoc(segment: s, local: doc, global: snapshot.bases[s] + Int(doc), score: all.scores![s][i], partial: false)))
             }
         }
         hits.sort { $0.primary != $1.primary ? $0.primary : $0.doc.ranksAbove($1.doc) }
@@ -146,7 +147,7 @@ public final class Searcher: Sendable {
         let (query, highlighter) = try compile(text, zone: nil)
         do {
             let evaluation = try Evaluation(query: query, snapshot: snapshot)
-            let all = try evaluation.scoreAll()
+            let all = try evaluation.collect(.exact, .all)
             var zones: [RankedZone] = []
             for zone in try rankZones(all, keep: 1).prefix(limit) {
                 guard let best = zone.top.first else { continue }
@@ -154,7 +155,7 @@ public final class Searcher: Sendable {
                 zones.append(RankedZone(zone: name ?? zone.zone, articles: zone.articles, score: zone.score,
                                         best: try hit(best, evaluation, highlighter), primary: zone.primary, unlisted: name == nil))
             }
-            return ZonesResult(zones: zones, total: all.matches.reduce(0) { $0 + $1.count }, tookMs: Self.milliseconds(since: started))
+            return ZonesResult(zones: zones, total: all.total, tookMs: Self.milliseconds(since: started))
         } catch {
             throw .index(error)
         }
@@ -189,8 +190,9 @@ public final class Searcher: Sendable {
         }
     }
 
-    private func rankZones(_ all: Evaluation.AllMatches, keep: Int) throws(IndexError) -> [ZoneRanking.Zone] {
-        ZoneRanking.rank(all.matches, scores: all.scores, in: try zones(), bases: snapshot.bases, keep: keep)
+    /// `all` is a `Collect.all` pass: every exact match with its score.
+    private func rankZones(_ all: Collected, keep: Int) throws(IndexError) -> [ZoneRanking.Zone] {
+        ZoneRanking.rank(all.matches!, scores: all.scores!, in: try zones(), bases: snapshot.bases, keep: keep)
     }
 
     /// The snapshot's zone table, built once.
@@ -201,7 +203,7 @@ public final class Searcher: Sendable {
         return table
     }
 
-    private func zoneGroups(_ evaluation: Evaluation, _ all: Evaluation.AllMatches, highlighter: Highlighter,
+    private func zoneGroups(_ evaluation: Evaluation, _ all: Collected, highlighter: Highlighter,
                             request: SearchRequest) throws(IndexError) -> [ZoneGroup] {
         var groups: [ZoneGroup] = []
         for zone in try rankZones(all, keep: request.groupHits).dropFirst(request.offset).prefix(request.limit) {
@@ -219,8 +221,8 @@ public final class Searcher: Sendable {
         let match = ScoredDoc(segment: contribution.segment, local: contribution.local, global: contribution.global,
                               score: contribution.bm25, partial: false)
         let document = try snapshot.segments[match.segment].document(match.local)
-        return SearchHit(document: document, score: try evaluation.explain([match])[0], partial: false,
-                         explain: explain, highlighter: highlighter)
+        return SearchHit(document: document, score: match.score, partial: false,
+                         explain: explain ? try evaluation.explain([match])[0].entries : nil, highlighter: highlighter)
     }
 
     private static func milliseconds(since started: UInt64) -> Double {

@@ -35,7 +35,7 @@ public struct PostingsIterator {
     public let docFreq: Int
     public private(set) var doc: UInt32 = 0
     /// The current document's term frequency. Stored, not computed: a getter on a struct held
-    /// by a class (as `TermDocs` holds this) copies the whole struct per call, arrays and all.
+    /// by a class copies the whole struct per call, arrays and all.
     public private(set) var termFrequency = 0
 
     private let postings: UnsafeRawBufferPointer
@@ -137,6 +137,39 @@ public struct PostingsIterator {
         return doc
     }
 
+    /// Marks the documents in `start..<end`, from the current one on, in `bits` (bit d − start)
+    /// and, when asked, writes their frequencies to `frequencies[d − start]`; stops on the first
+    /// document at or past `end`. How a query reads a window of documents: a decoded block at a
+    /// time, with no call per document.
+    public mutating func collect(from start: UInt32, below end: UInt32, into bits: UnsafeMutablePointer<UInt64>,
+                                 frequencies: UnsafeMutablePointer<UInt32>?) throws(IndexError) {
+        try advance(to: start)
+        while doc < end {
+            var i = index
+            let count = self.count
+            docs.withUnsafeBufferPointer { docs in
+                freqs.withUnsafeBufferPointer { freqs in
+                    while i < count, docs[i] < end {
+                        let offset = Int(docs[i] &- start)
+                        bits[offset >> 6] |= 1 << UInt64(offset & 63)
+                        frequencies?[offset] = freqs[i]
+                        i += 1
+                    }
+                }
+            }
+            if i < count {
+                index = i
+                doc = docs[i]
+                termFrequency = Int(freqs[i])
+            } else if deep.index + 1 < blockCount {
+                try load(block: deep.index + 1)
+            } else {
+                index = count
+                doc = Self.end
+            }
+        }
+    }
+
     /// The positions of the current document, ascending.
     public mutating func positions() throws(IndexError) -> [UInt32] {
         var result: [UInt32] = []
@@ -148,21 +181,27 @@ public struct PostingsIterator {
     /// documents so phrase matching allocates nothing per document). The first call in a block
     /// decodes the positions of the whole block.
     public mutating func positions(into buffer: inout [UInt32]) throws(IndexError) {
-        guard keepsPositions else { throw .corrupt(file: file, "positions asked of a term that keeps none") }
-        if !positionsDecoded { try decodePositions() }
         buffer.removeAll(keepingCapacity: true)
-        try appendPositions(of: index, to: &buffer)
+        _ = try withPositions { positions in
+            buffer.append(contentsOf: positions)
+            return 0
+        }
     }
 
-    /// Appends the positions of the decoded block's document `i` (deltas summed) to `out`.
-    private func appendPositions(of i: Int, to out: inout [UInt32]) throws(IndexError) {
-        var position: UInt32 = 0
-        for p in positionStarts[i]..<positionStarts[i + 1] {
-            let (sum, overflow) = position.addingReportingOverflow(blockPositions[p])
-            guard !overflow else { throw .corrupt(file: file, "position out of range") }
-            position = sum
-            out.append(position)
-        }
+    /// Calls `body` with the positions of the current document, ascending, in place, and
+    /// returns what it returns: what phrase matching reads, with no copy. The first call in a
+    /// block decodes the positions of the whole block. Not generic, so that callers in other
+    /// modules run it without generic dispatch.
+    public mutating func withPositions(_ body: (UnsafeBufferPointer<UInt32>) throws(IndexError) -> Int) throws(IndexError) -> Int {
+        guard keepsPositions else { throw .corrupt(file: file, "positions asked of a term that keeps none") }
+        if !positionsDecoded { try decodePositions() }
+        let range = positionStarts[index]..<positionStarts[index + 1]
+        return try blockPositions.withUnsafeBufferPointer { all throws(IndexError) in try body(UnsafeBufferPointer(rebasing: all[range])) }
+    }
+
+    /// Appends the positions of the decoded block's document `i` to `out`.
+    private func appendPositions(of i: Int, to out: inout [UInt32]) {
+        out.append(contentsOf: blockPositions[positionStarts[i]..<positionStarts[i + 1]])
     }
 
     /// Appends the documents from the current one to the end, renumbered by `map` (old doc
@@ -177,7 +216,7 @@ public struct PostingsIterator {
                 guard target >= 0 else { continue }
                 out.docs.append(UInt32(target))
                 out.freqs.append(freqs[i])
-                if keepsPositions { try appendPositions(of: i, to: &out.positions) }
+                if keepsPositions { appendPositions(of: i, to: &out.positions) }
             }
             if deep.index + 1 < blockCount { try load(block: deep.index + 1) } else { doc = Self.end }
         }
@@ -285,16 +324,28 @@ public struct PostingsIterator {
                 offset = try BitPacking.unpack(postings, at: offset, end: end, count: count, into: out.baseAddress!, file: file)
             }
             guard isTail || offset - cursor.docOffset == cursor.docBytes else { throw .corrupt(file: file, "block size does not match its skip entry") }
-            var last = UInt64(previous)
-            for i in 0..<count {
-                let delta = docs[i]
-                guard delta > 0 || (i == 0 && cursor.index == 0) else { throw .corrupt(file: file, "document ids out of order") }
-                last += UInt64(delta)
-                docs[i] = UInt32(truncatingIfNeeded: last)
-                guard freqs[i] < (1 << 24) - 1 else { throw .corrupt(file: file, "bad term frequency") }
-                freqs[i] += 1
+            // Deltas to documents and (tf − 1) to tf through buffer pointers: element writes to
+            // the arrays would check their uniqueness one by one.
+            let first = cursor.index == 0, n = count
+            let valid = docs.withUnsafeMutableBufferPointer { docs in
+                freqs.withUnsafeMutableBufferPointer { freqs in
+                    var last = UInt64(previous), zeroDeltas = 0, badFrequencies = 0
+                    for i in 0..<n {
+                        let delta = docs[i]
+                        zeroDeltas += delta == 0 ? 1 : 0
+                        last += UInt64(delta)
+                        docs[i] = UInt32(truncatingIfNeeded: last)
+                        badFrequencies += freqs[i] >= (1 << 24) - 1 ? 1 : 0
+                        freqs[i] &+= 1
+                    }
+                    // Only the very first document of the term may have a zero delta.
+                    let ordered = zeroDeltas == 0 || (zeroDeltas == 1 && first && docs[0] == previous)
+                    return (ordered, badFrequencies == 0, last < UInt64(limit))
+                }
             }
-            guard last < UInt64(limit) else { throw .corrupt(file: file, "document id out of range") }
+            guard valid.0 else { throw .corrupt(file: file, "document ids out of order") }
+            guard valid.1 else { throw .corrupt(file: file, "bad term frequency") }
+            guard valid.2 else { throw .corrupt(file: file, "document id out of range") }
         }
         if fullBlocks > 0, docs[count - 1] != cursor.block.lastDoc { throw .corrupt(file: file, "block does not end at its skip entry") }
         deep = cursor
@@ -332,6 +383,21 @@ public struct PostingsIterator {
                 out[i] = UInt32(value)
             }
         }
+        // Each document's deltas to positions, once per block: readers then get slices.
+        let starts = positionStarts, n = count
+        let inRange = blockPositions.withUnsafeMutableBufferPointer { positions in
+            var inRange = true
+            for d in 0..<n {
+                var position: UInt64 = 0
+                for p in starts[d]..<starts[d + 1] {
+                    position &+= UInt64(positions[p])
+                    positions[p] = UInt32(truncatingIfNeeded: position)
+                }
+                inRange = inRange && position <= UInt64(UInt32.max)
+            }
+            return inRange
+        }
+        guard inRange else { throw .corrupt(file: file, "position out of range") }
         positionsDecoded = true
     }
 }

@@ -9,14 +9,25 @@ enum ZoneFacets {
     /// `matches[s]`: segment s's exact matches (local ids, ascending).
     static func count(_ matches: [[UInt32]], in table: ZoneTable) -> SearchFacets {
         var articles = [Int](repeating: 0, count: table.names.count), primary = articles
-        // Counted through buffer pointers: arrays captured and mutated by the closure would
-        // be checked for uniqueness on every increment.
+        // Counted through buffer pointers: element writes to the arrays would check their
+        // uniqueness on every increment. This runs once per match of every search.
         articles.withUnsafeMutableBufferPointer { articles in
             primary.withUnsafeMutableBufferPointer { primary in
                 for (segment, docs) in matches.enumerated() {
-                    table.forEachZone(of: docs, in: segment) { _, zone, _, isPrimary in
-                        articles[zone] += 1
-                        if isPrimary { primary[zone] += 1 }
+                    let zones = table.segments[segment]
+                    zones.starts.withUnsafeBufferPointer { starts in
+                        zones.zones.withUnsafeBufferPointer { named in
+                            zones.primary.withUnsafeBufferPointer { primaryOf in
+                                for doc in docs {
+                                    let d = Int(doc), main = Int(primaryOf[d])
+                                    for entry in Int(starts[d])..<Int(starts[d + 1]) {
+                                        let zone = Int(named[entry])
+                                        articles[zone] += 1
+                                        if zone == main { primary[zone] += 1 }
+                                    }
+                                }
+                            }
+                        }
                     }
                 }
             }

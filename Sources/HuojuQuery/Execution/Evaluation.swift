@@ -20,14 +20,27 @@ struct Collected {
     var isExact: Bool
     /// Per segment, every matching local doc id (ascending); only collected on request.
     var matches: [[UInt32]]?
+    /// Per segment, the score of each of `matches`; only with `Collect.all`.
+    var scores: [[Double]]?
+}
+
+/// What a pass keeps of its matches.
+enum Collect {
+    /// The best `k` (ranked by BM25) and the count.
+    case top(Int)
+    /// The best `k`, the count, and every match (for zone facets).
+    case topAndMatches(Int)
+    /// Every match with its score, without pruning (zone rankings and groups).
+    case all
 }
 
 /// One query prepared for one snapshot: its BM25 terms with snapshot-wide statistics, and
 /// per-segment document iterators built on demand.
 ///
-/// Exact matching runs the query tree (`CompiledQuery.Node`) as two-phase `DocIterator`s;
-/// partial matching runs "any of the query's words, meeting its filters and exclusions, but
-/// not an exact match". Both score with `FieldScorer`s over the same statistics.
+/// Exact matching runs the query tree (`CompiledQuery.Node`); partial matching runs "any of
+/// the query's words, meeting its filters and exclusions, but not an exact match". Both run
+/// as a `SegmentMatcher` per segment, a window of documents at a time, and score with
+/// `TermScorer`s over the same statistics. One driver (`collect`) feeds every collector.
 final class Evaluation {
     enum Pass { case exact, partial }
 
@@ -35,6 +48,9 @@ final class Evaluation {
     let snapshot: IndexSnapshot
     /// Phrase terms (per positive atom and field) and word terms.
     private(set) var scoringTerms: [ScoringTerm] = []
+    /// Per term, where each segment holds it (nil: absent): the dictionaries are read once
+    /// per query, for the statistics and for every pass's matchers alike.
+    private var termInfos: [TermKey: [TermInfo?]] = [:]
 
     init(query: CompiledQuery, snapshot: IndexSnapshot) throws(IndexError) {
         self.query = query
@@ -47,7 +63,7 @@ final class Evaluation {
                     var idf = 0.0
                     var statistics: [ExplainEntry.TermStatistic] = []
                     for term in atom.plan.terms {
-                        let docFreq = try snapshot.docFreq(TermKey(field, TermLayer(term.kind), term.text))
+                        let docFreq = try self.docFreq(TermKey(field, TermLayer(term.kind), term.text))
                         idf += BM25.idf(docCount: docCount, docFreq: docFreq)
                         statistics.append(ExplainEntry.TermStatistic(term: term.text, docFreq: docFreq))
                     }
@@ -58,7 +74,7 @@ final class Evaluation {
                 for word in atom.plan.words
                 where !scoringTerms.contains(where: { $0.kind == .word && $0.text == word && $0.field == field }) {
                     let key = TermKey(field, .word, word)
-                    let docFreq = try snapshot.docFreq(key)
+                    let docFreq = try self.docFreq(key)
                     scoringTerms.append(ScoringTerm(kind: .word, text: word, field: field, atom: nil, boost: FieldBoost.of(field),
                                                     idf: BM25.idf(docCount: docCount, docFreq: docFreq), docFreq: docFreq,
                                                     key: key, averageLength: averageLength, phraseTerms: nil))
@@ -67,234 +83,240 @@ final class Evaluation {
         }
     }
 
+    /// Where segment `s` holds `key`, if it does.
+    func termInfo(_ key: TermKey, segment s: Int) throws(IndexError) -> TermInfo? {
+        if let infos = termInfos[key] { return infos[s] }
+        var infos: [TermInfo?] = []
+        for segment in snapshot.segments { infos.append(try segment.termInfo(key)) }
+        termInfos[key] = infos
+        return infos[s]
+    }
+
+    private func docFreq(_ key: TermKey) throws(IndexError) -> Int {
+        var total = 0
+        for s in snapshot.segments.indices { total += try termInfo(key, segment: s)?.docFreq ?? 0 }
+        return total
+    }
+
     // MARK: Collecting
 
-    /// The best `k` documents of a pass, ranked by BM25, with the count of matches.
-    func collect(_ pass: Pass, k: Int, counting: Counting, keepMatches: Bool = false) throws(IndexError) -> Collected {
+    /// Scores within a rounding error of the threshold still count as competitive.
+    static let slack = 1 + 1e-9
+
+    /// One pass over every segment: counts the matches and keeps what `collect` asks for.
+    ///
+    /// Once the top k is full, a window whose score bound cannot beat it is not scored; with
+    /// top-k counting it is not even matched, so the total becomes a lower bound.
+    func collect(_ pass: Pass, _ collect: Collect, counting: Counting = .exact) throws(IndexError) -> Collected {
+        let k: Int, keepMatches: Bool, scoreAll: Bool
+        switch collect {
+        case .top(let n): (k, keepMatches, scoreAll) = (n, false, false)
+        case .topAndMatches(let n): (k, keepMatches, scoreAll) = (n, true, false)
+        case .all: (k, keepMatches, scoreAll) = (0, true, true)
+        }
+        let size = counting == .topK && !scoreAll ? Window.topKSize : Window.exactSize
         var top = TopDocs(k: k)
         var total = 0
         var skipped = false
-        var matches: [[UInt32]]? = keepMatches ? [] : nil
+        var matches: [[UInt32]] = [], scores: [[Double]] = []
         for (s, segment) in snapshot.segments.enumerated() {
-            let plan = try SegmentPlan(self, pass: pass, segment: segment)
-            let base = snapshot.bases[s]
-            var segmentMatches: [UInt32] = []
-            var doc = plan.root.doc
-            while doc != DocIterator.end {
-                if top.isFull, try plan.cannotCompete(doc, threshold: top.threshold) {
+            let matcher = try self.matcher(pass, segment: s, capacity: size)
+            let base = snapshot.bases[s], partial = pass == .partial
+            var segmentMatches: [UInt32] = [], segmentScores: [Double] = []
+            var start: UInt32 = 0
+            while true {
+                start = try matcher.firstCandidate(from: start)
+                guard start < matcher.docCount else { break }
+                let end = UInt32(min(UInt64(matcher.docCount), UInt64(start) + UInt64(size)))
+                var competitive = scoreAll || k > 0
+                if !scoreAll, top.isFull {
                     if counting == .topK {
-                        // Skip every region whose bound cannot reach the top k, reading only
-                        // skip entries, then move the query there.
-                        skipped = true
-                        doc = try plan.root.advance(to: plan.firstCompetitive(after: doc, threshold: top.threshold))
-                    } else {
-                        if try plan.root.matches() {
-                            total += 1
-                            if keepMatches { segmentMatches.append(doc) }
+                        // Skip the region the bound rules out, unread and uncounted.
+                        let region = try matcher.region(from: start)
+                        if region.value * Self.slack <= top.threshold {
+                            skipped = true
+                            guard region.upTo < matcher.docCount - 1 else { break }
+                            start = region.upTo + 1
+                            continue
                         }
-                        doc = try plan.root.next()
                     }
-                    continue
+                    competitive = try matcher.bound(start: start, end: end) * Self.slack > top.threshold
                 }
-                if try plan.root.matches() {
-                    total += 1
-                    if keepMatches { segmentMatches.append(doc) }
-                    top.offer(ScoredDoc(segment: s, local: doc, global: base + Int(doc), score: try plan.score(doc), partial: pass == .partial))
+                let bits = try matcher.evaluate(start: start, end: end)
+                total += bits.cardinality
+                if keepMatches || competitive {
+                    try bits.forEach { offset throws(IndexError) in
+                        let doc = start + UInt32(offset)
+                        if keepMatches { segmentMatches.append(doc) }
+                        if scoreAll {
+                            segmentScores.append(try matcher.score(offset))
+                        } else if competitive, let score = try matcher.score(offset, above: top.threshold) {
+                            top.offer(ScoredDoc(segment: s, local: doc, global: base + Int(doc), score: score, partial: partial))
+                        }
+                    }
                 }
-                doc = try plan.root.next()
+                start = end
             }
-            matches?.append(segmentMatches)
+            if keepMatches { matches.append(segmentMatches) }
+            if scoreAll { scores.append(segmentScores) }
         }
-        return Collected(hits: top.sorted(), total: total, isExact: !skipped, matches: matches)
+        return Collected(hits: top.sorted(), total: total, isExact: !skipped, matches: keepMatches ? matches : nil,
+                         scores: scoreAll ? scores : nil)
     }
 
-    /// Every exact match per segment (ascending) with its score: what zone rankings sum over.
-    struct AllMatches {
-        var matches: [[UInt32]]
-        var scores: [[Double]]
-    }
-
-    /// Scores every exact match, without pruning.
-    func scoreAll() throws(IndexError) -> AllMatches {
-        var all = AllMatches(matches: [], scores: [])
-        for segment in snapshot.segments {
-            let plan = try SegmentPlan(self, pass: .exact, segment: segment)
-            var docs: [UInt32] = [], scores: [Double] = []
-            var doc = plan.root.doc
-            while doc != DocIterator.end {
-                if try plan.root.matches() {
-                    docs.append(doc)
-                    scores.append(try plan.score(doc))
-                }
-                doc = try plan.root.next()
-            }
-            all.matches.append(docs)
-            all.scores.append(scores)
-        }
-        return all
-    }
-
-    /// The full breakdown of each hit's score, for `--explain` and to report scores.
+    /// The full breakdown of each hit's score, for `--explain`.
     func explain(_ hits: [ScoredDoc]) throws(IndexError) -> [ScoreBreakdown] {
         var result = [ScoreBreakdown](repeating: ScoreBreakdown(), count: hits.count)
-        // Scorers only move forward: visit hits per segment in doc order.
+        // Matchers only move forward: visit hits per segment in doc order.
         let order = hits.indices.sorted { (hits[$0].partial ? 1 : 0, hits[$0].segment, hits[$0].local) < (hits[$1].partial ? 1 : 0, hits[$1].segment, hits[$1].local) }
-        var plan: SegmentPlan?
+        var matcher: SegmentMatcher?
         var current: (partial: Bool, segment: Int)?
         for i in order {
             let hit = hits[i]
             if current == nil || current! != (hit.partial, hit.segment) {
                 current = (hit.partial, hit.segment)
-                plan = try SegmentPlan(self, pass: hit.partial ? .partial : .exact, segment: snapshot.segments[hit.segment])
+                matcher = try self.matcher(hit.partial ? .partial : .exact, segment: hit.segment, capacity: 1)
             }
-            for scorer in plan!.scorers {
-                if let entry = try scorer.explain(at: hit.local, docCount: snapshot.docCount) { result[i].add(entry) }
-            }
+            _ = try matcher!.evaluate(start: hit.local, end: hit.local + 1)
+            result[i] = try matcher!.explain(0, docCount: snapshot.docCount)
         }
         return result
     }
-}
 
-/// One pass's iterators and scorers over one segment.
-private struct SegmentPlan {
-    let root: DocIterator
-    let scorers: [FieldScorer]
+    // MARK: Building
 
-    /// `doc`'s BM25 score: its scorers' parts, summed in scorer order (as `explain` sums them).
-    func score(_ doc: UInt32) throws(IndexError) -> Double {
-        var score = 0.0
-        for scorer in scorers { score += try scorer.score(at: doc) }
-        return score
-    }
-
-    /// Scores within a rounding error of the threshold still count as competitive.
-    private static let slack = 1 + 1e-9
-
-    /// Whether `doc` (where the query stands) provably scores at most `threshold`: every
-    /// scorer moved to `doc`, so absent terms count zero.
-    func cannotCompete(_ doc: UInt32, threshold: Double) throws(IndexError) -> Bool {
-        var bound = 0.0
-        for scorer in scorers { bound += try scorer.bound(moving: doc).value }
-        return bound * Self.slack <= threshold
-    }
-
-    /// The first document after `doc` whose region bound exceeds `threshold` (or the end),
-    /// from skip entries and the scorers' current positions only.
-    func firstCompetitive(after doc: UInt32, threshold: Double) -> UInt32 {
-        var target = doc
-        while true {
-            var bound = 0.0, upTo = DocIterator.end
-            for scorer in scorers {
-                let region = scorer.bound(at: target)
-                bound += region.value
-                upTo = min(upTo, region.upTo)
-            }
-            if target > doc, bound * Self.slack > threshold { return target }
-            if upTo >= DocIterator.end - 1 { return DocIterator.end }
-            target = max(upTo, target) + 1
+    /// The matcher of one pass over segment `s`, with its scorers.
+    private func matcher(_ pass: Pass, segment s: Int, capacity: Int) throws(IndexError) -> SegmentMatcher {
+        let segment = snapshot.segments[s]
+        let matcher = SegmentMatcher(segment: segment, capacity: capacity)
+        var builder = MatcherBuilder(query: query, matcher: matcher, recordsFrequencies: pass == .exact) { key throws(IndexError) in
+            try self.termInfo(key, segment: s)
         }
-    }
-
-    init(_ evaluation: Evaluation, pass: Evaluation.Pass, segment: SegmentReader) throws(IndexError) {
-        var builder = TreeBuilder(query: evaluation.query, segment: segment)
-        var scorers: [FieldScorer] = []
-        let root: DocIterator
         switch pass {
         case .exact:
-            root = try builder.build(evaluation.query.root)
-            for term in evaluation.scoringTerms {
+            matcher.finish(root: try builder.build(query.root))
+            for term in scoringTerms {
                 if let atom = term.atom {
-                    if let docs = builder.phrases[atom]?[term.field] { scorers.append(FieldScorer(term, source: .phrase(docs), segment: segment)) }
-                } else if let postings = try segment.postings(term.key!) {
-                    scorers.append(FieldScorer(term, source: .word(TermDocs(postings)), segment: segment))
+                    guard let leaf = builder.phrases[atom]?[term.field] else { continue }
+                    matcher.scorers.append(TermScorer(term, source: leaf.source, boundTerms: leaf.terms))
+                } else if let info = try termInfo(term.key!, segment: s) {
+                    matcher.scorers.append(TermScorer(term, source: .postings, postings: try segment.postings(info), boundTerms: [info]))
                 }
             }
         case .partial:
-            var words: [DocIterator] = []
-            for term in evaluation.scoringTerms where term.kind == .word {
-                guard let postings = try segment.postings(term.key!) else { continue }
-                scorers.append(FieldScorer(term, source: .word(TermDocs(postings)), segment: segment))
-                words.append(TermDocs(try segment.postings(term.key!)!))
+            var words: [Int] = []
+            for term in scoringTerms where term.kind == .word {
+                guard let info = try termInfo(term.key!, segment: s) else { continue }
+                let frequencies = matcher.frequencyBuffer()
+                let node = matcher.addTerm(TermLeaf(postings: try segment.postings(info), frequencies: frequencies))
+                guard case .term(let leaf) = matcher.node(node) else { continue }
+                matcher.scorers.append(TermScorer(term, source: .term(leaf), boundTerms: [info]))
+                words.append(node)
             }
-            var required: [DocIterator] = [words.isEmpty ? EmptyDocs() : DisjunctionDocs(words)]
-            var excluded: [DocIterator] = [try builder.build(evaluation.query.root)]
-            for filter in evaluation.query.filterConjuncts {
+            var required = [matcher.disjunction(words)]
+            var excluded = [try builder.build(query.root)]
+            for filter in query.filterConjuncts {
                 if case .not(let inner) = filter { excluded.append(try builder.build(inner)) } else { required.append(try builder.build(filter)) }
             }
-            if case .and(let children) = evaluation.query.root {
+            if case .and(let children) = query.root {
                 for case .not(let inner) in children where inner.containsAtom { excluded.append(try builder.build(inner)) }
             }
-            root = ExclusionDocs(try builder.conjunction(required), excluding: DisjunctionDocs(excluded))
+            matcher.finish(root: matcher.conjunction(required, excluding: excluded))
         }
-        self.root = segment.hasDeletions ? LiveDocs(root, segment: segment) : root
-        self.scorers = scorers
+        return matcher
     }
 }
 
-/// Turns query nodes into iterators over one segment, remembering each positive atom's
-/// per-field phrase iterators so phrase scorers share their positions work.
-private struct TreeBuilder {
-    let query: CompiledQuery
-    let segment: SegmentReader
-    /// Atom index → field → the phrase iterator of the first tree built.
-    private(set) var phrases: [Int: [Field: PhraseDocs]] = [:]
-
-    init(query: CompiledQuery, segment: SegmentReader) {
-        self.query = query
-        self.segment = segment
+/// Turns query nodes into a `SegmentMatcher`'s nodes, remembering the leaf of each positive
+/// atom's first build per field, which records frequencies for its scorer.
+private struct MatcherBuilder {
+    /// A scored phrase's leaf and its terms (for the scorer's block bounds).
+    struct PhraseLeafInfo {
+        var source: TermScorer.Source
+        var terms: [TermInfo]
     }
 
-    mutating func build(_ node: CompiledQuery.Node) throws(IndexError) -> DocIterator {
+    let query: CompiledQuery
+    let matcher: SegmentMatcher
+    /// Whether positive atoms' leaves record frequencies (the exact pass scores phrases).
+    let recordsFrequencies: Bool
+    /// Where the segment holds a term (`Evaluation.termInfo`).
+    let lookup: (TermKey) throws(IndexError) -> TermInfo?
+    /// Atom index → field → the leaf of the first build.
+    private(set) var phrases: [Int: [Field: PhraseLeafInfo]] = [:]
+
+    init(query: CompiledQuery, matcher: SegmentMatcher, recordsFrequencies: Bool,
+         lookup: @escaping (TermKey) throws(IndexError) -> TermInfo?) {
+        self.query = query
+        self.matcher = matcher
+        self.recordsFrequencies = recordsFrequencies
+        self.lookup = lookup
+    }
+
+    mutating func build(_ node: CompiledQuery.Node) throws(IndexError) -> Int {
+        let segment = matcher.segment
         switch node {
         case .atom(let index):
             let atom = query.atoms[index]
-            var clauses: [DocIterator] = []
             let first = phrases[index] == nil
+            if first { phrases[index] = [:] }
+            var clauses: [Int] = []
             for field in atom.fields {
-                guard let docs = try PhraseDocs(atom.plan, field: field, in: segment) else { continue }
-                if first { phrases[index, default: [:]][field] = docs }
-                clauses.append(docs)
+                var terms: [(TermInfo, Int64)] = []
+                for term in atom.plan.terms {
+                    // A lone character beside other terms is read from the edges, which keep positions.
+                    let isLone = atom.plan.terms.count > 1 && term.kind == .gram && term.text.unicodeScalars.count == 1
+                    guard let info = try lookup(TermKey(field, isLone ? .edge : TermLayer(term.kind), term.text)) else {
+                        terms = []
+                        break
+                    }
+                    terms.append((info, Int64(term.offset)))
+                }
+                guard !terms.isEmpty else { continue }
+                let frequencies = first && atom.positive && recordsFrequencies ? matcher.frequencyBuffer() : nil
+                let node: Int
+                if terms.count == 1 {
+                    node = matcher.addTerm(TermLeaf(postings: try segment.postings(terms[0].0), frequencies: frequencies))
+                } else {
+                    var iterators: [(PostingsIterator, Int64)] = []
+                    for (info, offset) in terms { iterators.append((try segment.postings(info), offset)) }
+                    node = matcher.addPhrase(PhraseLeaf(terms: iterators, frequencies: frequencies))
+                }
+                if frequencies != nil {
+                    let source: TermScorer.Source
+                    switch matcher.node(node) {
+                    case .term(let leaf): source = .term(leaf)
+                    case .phrase(let leaf): source = .phrase(leaf)
+                    default: preconditionFailure("a leaf was just added")
+                    }
+                    phrases[index]![field] = PhraseLeafInfo(source: source, terms: terms.map(\.0))
+                }
+                clauses.append(node)
             }
-            if first, phrases[index] == nil { phrases[index] = [:] }
-            return disjunction(clauses)
+            return matcher.disjunction(clauses)
         case .keyword(let term):
-            return try segment.postings(term).map { TermDocs($0) } ?? EmptyDocs()
+            guard let info = try lookup(term) else { return matcher.add(.none) }
+            return matcher.addTerm(TermLeaf(postings: try segment.postings(info), frequencies: nil))
         case .issue(let number):
             let number = Int32(number)
-            let segment = segment
-            return ScanDocs(docCount: segment.docCount) { segment.issueNumber($0) == number || segment.issueCumulative($0) == number }
+            return matcher.add(.scan { segment.issueNumber($0) == number || segment.issueCumulative($0) == number })
         case .dateRange(let from, let to):
-            let segment = segment
-            return ScanDocs(docCount: segment.docCount) { doc in
+            return matcher.add(.scan { doc in
                 let date = segment.date(doc)
                 return date != 0 && from.map { date >= $0 } ?? true && to.map { date <= $0 } ?? true
-            }
+            })
         case .and(let children):
-            var required: [DocIterator] = [], excluded: [DocIterator] = []
+            var required: [Int] = [], excluded: [Int] = []
             for child in children {
                 if case .not(let inner) = child { excluded.append(try build(inner)) } else { required.append(try build(child)) }
             }
-            let included = try conjunction(required)
-            return excluded.isEmpty ? included : ExclusionDocs(included, excluding: disjunction(excluded))
+            return matcher.conjunction(required, excluding: excluded)
         case .or(let children):
-            var clauses: [DocIterator] = []
+            var clauses: [Int] = []
             for child in children { clauses.append(try build(child)) }
-            return disjunction(clauses)
+            return matcher.disjunction(clauses)
         case .not(let child):
-            return ExclusionDocs(ScanDocs(docCount: segment.docCount), excluding: try build(child))
+            return matcher.conjunction([], excluding: [try build(child)])
         }
-    }
-
-    /// All of `clauses`; every document when there are none.
-    func conjunction(_ clauses: [DocIterator]) throws(IndexError) -> DocIterator {
-        if clauses.isEmpty { return ScanDocs(docCount: segment.docCount) }
-        if clauses.contains(where: { $0 is EmptyDocs }) { return EmptyDocs() }
-        return clauses.count == 1 ? clauses[0] : try ConjunctionDocs(clauses)
-    }
-
-    func disjunction(_ clauses: [DocIterator]) -> DocIterator {
-        let clauses = clauses.filter { !($0 is EmptyDocs) }
-        if clauses.isEmpty { return EmptyDocs() }
-        return clauses.count == 1 ? clauses[0] : DisjunctionDocs(clauses)
     }
 }

@@ -123,44 +123,61 @@ struct Highlighter {
     }
 
     /// The passage of about `passageLength` characters holding the most marked spans, with
-    /// the spans relative to it. Without any match, the start of the text.
+    /// the spans relative to it. Without any match, the start of the text. A span across
+    /// either edge widens the passage to hold it whole: a highlight is never cut in two.
     ///
     /// Linear in the text and the number of matches: a long document full of matches (a
     /// 50 MB single-line file) must not turn one hit into minutes of work.
     func snippet(_ text: String) -> (text: String, highlights: [[Int]]) {
         let spans = scalarRanges(text, byteSpans(in: text))
-        let scalars = text.unicodeScalars
-        var start = 0
-        if let first = spans.first {
-            // Spans are sorted and disjoint: the spans inside a window are a contiguous run,
-            // and both ends of that run only move forward as the window does.
-            var best = (count: 0, start: first.lowerBound)
-            var inside = 0, beyond = 0
-            for span in spans {
-                let windowStart = max(0, span.lowerBound - 12)
-                while spans[inside].lowerBound < windowStart { inside += 1 }
-                beyond = max(beyond, inside)
-                while beyond < spans.count, spans[beyond].upperBound <= windowStart + Self.passageLength { beyond += 1 }
-                let count = beyond - inside
-                if count > best.count { best = (count, windowStart) }
+        var text = text
+        return text.withUTF8 { bytes in
+            var start = 0
+            if let first = spans.first {
+                // Spans are sorted and disjoint: the spans inside a window are a contiguous run,
+                // and both ends of that run only move forward as the window does.
+                var best = (count: 0, start: first.lowerBound)
+                var inside = 0, beyond = 0
+                for span in spans {
+                    let windowStart = max(0, span.lowerBound - 12)
+                    while spans[inside].lowerBound < windowStart { inside += 1 }
+                    beyond = max(beyond, inside)
+                    while beyond < spans.count, spans[beyond].upperBound <= windowStart + Self.passageLength { beyond += 1 }
+                    let count = beyond - inside
+                    if count > best.count { best = (count, windowStart) }
+                }
+                start = best.start
             }
-            start = best.start
             // Prefer to begin at a sentence start a little before the match.
-            let lookback = max(0, start - 30)
-            let before = Array(scalars[scalars.index(scalars.startIndex, offsetBy: lookback)...].prefix(start - lookback))
-            if let sentenceStart = before.indices.last(where: { "。！？；\n".unicodeScalars.contains(before[$0]) }) {
-                start = lookback + sentenceStart + 1
+            var cursor = ScalarCursor(bytes)
+            if start > 0 {
+                cursor.advance(to: max(0, start - 30))
+                var sentenceStart: Int?
+                while cursor.scalar < start {
+                    if cursor.isSentenceEnd { sentenceStart = cursor.scalar + 1 }
+                    cursor.advance(to: cursor.scalar + 1)
+                }
+                if let sentenceStart { start = sentenceStart }
             }
+            var end = start + Self.passageLength
+            for span in spans where span.lowerBound < start && span.upperBound > start { start = span.lowerBound }
+            for span in spans where span.lowerBound < end && span.upperBound > end { end = span.upperBound }
+            cursor = ScalarCursor(bytes)
+            cursor.advance(to: start)
+            let (startByte, first) = (cursor.byte, cursor.scalar)
+            cursor.advance(to: end)
+            end = cursor.scalar
+            start = first
+            let passage = String(unsafeUninitializedCapacity: cursor.byte - startByte) { out in
+                for i in startByte..<cursor.byte { out[i - startByte] = bytes[i] == 0x0A ? 0x20 : bytes[i] }
+                return cursor.byte - startByte
+            }
+            let highlights = spans.compactMap { span -> [Int]? in
+                let lower = max(span.lowerBound, start), upper = min(span.upperBound, end)
+                return lower < upper ? [lower - start, upper - start] : nil
+            }
+            return (passage, highlights)
         }
-        let passageScalars = scalars[scalars.index(scalars.startIndex, offsetBy: start)...].prefix(Self.passageLength)
-        let end = start + passageScalars.count
-        var passage = String.UnicodeScalarView()
-        passage.append(contentsOf: passageScalars.map { $0 == "\n" ? " " : $0 })
-        let highlights = spans.compactMap { span -> [Int]? in
-            let lower = max(span.lowerBound, start), upper = min(span.upperBound, end)
-            return lower < upper ? [lower - start, upper - start] : nil
-        }
-        return (String(passage), highlights)
     }
 
     /// Scalar offsets of sorted, disjoint UTF-8 byte ranges of `text`, in one pass over it.
@@ -182,5 +199,38 @@ struct Highlighter {
             result.append(lower..<scalar)
         }
         return result
+    }
+}
+
+/// Walks UTF-8 text a scalar at a time, forward only: scalar offsets to byte offsets.
+private struct ScalarCursor {
+    let bytes: UnsafeBufferPointer<UInt8>
+    /// The scalar the cursor stands on and its first byte (`bytes.count` at the end).
+    private(set) var scalar = 0
+    private(set) var byte = 0
+
+    init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
+
+    /// Moves to scalar `target`, or to the end of the text.
+    mutating func advance(to target: Int) {
+        while scalar < target, byte < bytes.count {
+            byte += 1
+            while byte < bytes.count, bytes[byte] & 0xC0 == 0x80 { byte += 1 }
+            scalar += 1
+        }
+    }
+
+    /// Whether the current scalar ends a sentence: 。！？； or a line break.
+    var isSentenceEnd: Bool {
+        guard byte < bytes.count else { return false }
+        switch bytes[byte] {
+        case 0x0A: return true
+        case 0xE3: return byte + 2 < bytes.count && bytes[byte + 1] == 0x80 && bytes[byte + 2] == 0x82
+        case 0xEF:
+            guard byte + 2 < bytes.count, bytes[byte + 1] == 0xBC else { return false }
+            let last = bytes[byte + 2]
+            return last == 0x81 || last == 0x9F || last == 0x9B
+        default: return false
+        }
     }
 }
