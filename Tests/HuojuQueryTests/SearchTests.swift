@@ -216,13 +216,37 @@ final class SampleIndex: @unchecked Sendable {
             #expect(hit.snippet.unicodeScalars.count <= 120)
             for span in hit.highlights {
                 let marked = String(String.UnicodeScalarView(scalars[span[0]..<span[1]]))
-                // The whole phrase or one of its words; only where the snippet cuts a match off
-                // may less be marked (never nothing).
-                let whole = ["科研助理", "科研", "助理"].contains(marked)
-                let cut = (span[1] == scalars.count && "科研助理".hasPrefix(marked)) || (span[0] == 0 && "科研助理".hasSuffix(marked))
-                #expect(!marked.isEmpty && (whole || cut), "marked \(marked.debugDescription) at \(span) of \(scalars.count)")
+                // The whole phrase or one of its words, even at the passage's edges: a snippet
+                // never cuts a match (the third hit's passage used to end in a lone 科).
+                #expect(["科研助理", "科研", "助理"].contains(marked), "marked \(marked.debugDescription) at \(span) of \(scalars.count)")
             }
         }
+    }
+
+    /// Over every article of the samples: each highlight of a snippet is a whole span of the
+    /// highlights of the full text, at the place the passage was cut from.
+    @Test func snippetHighlightsAreWholeSpansOfTheText() throws {
+        let analyzer = Analyzer()
+        var checked = 0
+        for query in ["科研助理", "高新区 人才", "新材料", "国家高新区", "技术 企业", "\"5G\""] {
+            let compiled = CompiledQuery(try QueryParser.parse(query), analyzer: analyzer)
+            let highlighter = Highlighter(analyzer: analyzer, plans: compiled.positivePlans)
+            for (_, text) in try SharedCorpus.texts() {
+                for article in IssueParser.parse(text).articles {
+                    let passage = highlighter.snippet(article.body)
+                    guard !passage.highlights.isEmpty else { continue }
+                    let body = Array(article.body.unicodeScalars.map { $0 == "\n" ? " " : $0 })
+                    let cut = Array(passage.text.unicodeScalars)
+                    let start = (0...(body.count - cut.count)).first { Array(body[$0..<($0 + cut.count)]) == cut }!
+                    let spans = Set(highlighter.spans(in: article.body).map { [$0[0] - start, $0[1] - start] })
+                    for highlight in passage.highlights {
+                        #expect(spans.contains(highlight), "\(query): \(highlight) of \(passage.text.debugDescription) is not a whole span")
+                    }
+                    checked += 1
+                }
+            }
+        }
+        #expect(checked > 50)
     }
 
     @Test func reopeningGivesTheSameResults() throws {
