@@ -19,6 +19,7 @@ does for it.
 
     python3 scripts/bench_search.py             # 100 MB
     python3 scripts/bench_search.py --short     # 5 MB, fewer repetitions (CI)
+    python3 scripts/bench_search.py --size 1000 --workdir W --queries-only   # reuse W's indexes
 """
 from __future__ import annotations
 
@@ -88,6 +89,7 @@ def main():
     ap.add_argument("--short", action="store_true", help="5 MB and 30 repetitions (for CI)")
     ap.add_argument("--repeat", type=int, default=300, help="timed runs per query")
     ap.add_argument("--workdir", help="keep corpus and indexes here instead of a temp dir")
+    ap.add_argument("--queries-only", action="store_true", help="reuse the indexes of an earlier run in --workdir: query and open figures only")
     args = ap.parse_args()
     if args.short:
         args.size, args.repeat = 5, 30
@@ -113,10 +115,14 @@ def main():
         run([sys.executable, os.path.join(SHARED, "tools/gen_corpus.py"), str(args.size), corpus])
     raw = dir_bytes(corpus)
 
-    shutil.rmtree(index, ignore_errors=True)
-    started = time.perf_counter()
-    summary, huoju_peak = run_measured([huojud, "index", "--corpus", corpus, "--index", index])
-    huoju_index_s = time.perf_counter() - started
+    if args.queries_only:
+        if not (os.path.isdir(index) and os.path.isdir(tindex) or os.path.isdir(index) and tantivy is None):
+            sys.exit("bench_search: --queries-only needs the indexes of an earlier run in --workdir")
+    else:
+        shutil.rmtree(index, ignore_errors=True)
+        started = time.perf_counter()
+        summary, huoju_peak = run_measured([huojud, "index", "--corpus", corpus, "--index", index])
+        huoju_index_s = time.perf_counter() - started
     huoju_size = dir_bytes(index)
 
     text = "".join(open(os.path.join(corpus, f), encoding="utf-8").read() for f in sorted(os.listdir(corpus))[:200])
@@ -147,21 +153,22 @@ def main():
         builder.add_text_field("section", stored=True, tokenizer_name="raw")
         builder.add_text_field("path", stored=True, tokenizer_name="raw")
         schema = builder.build()
-        shutil.rmtree(tindex, ignore_errors=True)
-        os.makedirs(tindex)
-        started = time.perf_counter()
-        exported = run([huojud, "export", "--corpus", corpus]).stdout.splitlines()
-        export_s = time.perf_counter() - started
-        t_index = tantivy.Index(schema, path=tindex)
-        started = time.perf_counter()
-        writer = t_index.writer(heap_size=512_000_000, num_threads=2)
-        for line in exported:
-            a = json.loads(line)
-            writer.add_document(tantivy.Document(title=a["titleWords"], body=a["bodyWords"], section=a["section"], path=a["path"]))
-        writer.commit()
-        writer.wait_merging_threads()
-        tantivy_index_s = time.perf_counter() - started
-        del t_index
+        if not args.queries_only:
+            shutil.rmtree(tindex, ignore_errors=True)
+            os.makedirs(tindex)
+            started = time.perf_counter()
+            exported = run([huojud, "export", "--corpus", corpus]).stdout.splitlines()
+            export_s = time.perf_counter() - started
+            t_index = tantivy.Index(schema, path=tindex)
+            started = time.perf_counter()
+            writer = t_index.writer(heap_size=512_000_000, num_threads=2)
+            for line in exported:
+                a = json.loads(line)
+                writer.add_document(tantivy.Document(title=a["titleWords"], body=a["bodyWords"], section=a["section"], path=a["path"]))
+            writer.commit()
+            writer.wait_merging_threads()
+            tantivy_index_s = time.perf_counter() - started
+            del t_index
         # Opening: the index opened anew and the rare word searched, in this process.
         open_ms = []
         for _ in range(11):
@@ -196,13 +203,19 @@ def main():
         tantivy_size = dir_bytes(tindex)
 
     print(f"corpus: {raw / 1e6:.1f} MB, {len(os.listdir(corpus))} files   ({work})")
-    print(f"huoju index: {summary}")
     split = "  ".join(f"{k} {v / raw:.3f}" for k, v in sorted(bytes_by_kind(index).items()) if v / raw >= 0.001)
-    print(f"huoju:   build {huoju_index_s:.1f} s = {raw / 1e6 / huoju_index_s:.1f} MB/s from raw files, peak {huoju_peak:.0f} MB resident; "
-          f"index {huoju_size / 1e6:.1f} MB = {huoju_size / raw:.2f} × raw (stored text included): {split}")
+    if args.queries_only:
+        print(f"huoju:   index reused (not rebuilt): {huoju_size / 1e6:.1f} MB = {huoju_size / raw:.2f} × raw: {split}")
+    else:
+        print(f"huoju index: {summary}")
+        print(f"huoju:   build {huoju_index_s:.1f} s = {raw / 1e6 / huoju_index_s:.1f} MB/s from raw files, peak {huoju_peak:.0f} MB resident; "
+              f"index {huoju_size / 1e6:.1f} MB = {huoju_size / raw:.2f} × raw (stored text included): {split}")
     print(f"huoju:   open + search {rare} + exit as a whole process (huojud search): "
           f"p50 {percentile(process_ms, 0.5):.1f} ms, {max(process_rss):.0f} MB resident")
-    if tantivy is not None:
+    if tantivy is not None and args.queries_only:
+        print(f"tantivy: index reused (not rebuilt): {tantivy_size / 1e6:.1f} MB = {tantivy_size / raw:.2f} × raw")
+        print(f"tantivy: open + search {rare} in-process: p50 {percentile(open_ms, 0.5):.1f} ms")
+    elif tantivy is not None:
         tsplit = "  ".join(f"{k} {v / raw:.3f}" for k, v in sorted(bytes_by_kind(tindex).items()) if v / raw >= 0.001)
         end_to_end = export_s + tantivy_index_s
         print(f"tantivy: build {tantivy_index_s:.1f} s from pre-segmented text; with ICU segmentation (huojud export, "

@@ -336,15 +336,30 @@ final class SegmentMatcher {
     /// `score(offset)`, or nil when it provably cannot exceed `threshold`: the window bounds
     /// of the scorers whose term is present (`bound(start:end:)` computed them) sum no higher.
     /// Saves the field-length reads and divisions of most matches once the top k is full.
+    /// Frequencies the leaves recorded are read first; scorers reading postings of their own
+    /// count as present until that bound fails to rule the document out, and only then move.
     func score(_ offset: Int, above threshold: Double) throws(IndexError) -> Double? {
         guard boundsStart == start, threshold > -.infinity else { return try score(offset) }
         let doc = start + UInt32(offset)
-        var bound = 0.0
+        var bound = 0.0, unread = false
         for i in scorers.indices {
-            frequencies[i] = try frequency(i, doc: doc, offset: offset)
-            if frequencies[i] > 0 { bound += windowBounds[i] }
+            if case .postings = scorers[i].source {
+                bound += windowBounds[i]
+                unread = true
+            } else {
+                frequencies[i] = try frequency(i, doc: doc, offset: offset)
+                if frequencies[i] > 0 { bound += windowBounds[i] }
+            }
         }
         guard bound * Evaluation.slack > threshold else { return nil }
+        if unread {
+            bound = 0
+            for i in scorers.indices {
+                if case .postings = scorers[i].source { frequencies[i] = try frequency(i, doc: doc, offset: offset) }
+                if frequencies[i] > 0 { bound += windowBounds[i] }
+            }
+            guard bound * Evaluation.slack > threshold else { return nil }
+        }
         var score = 0.0
         for i in scorers.indices where frequencies[i] > 0 { score += scorers[i].score(tf: frequencies[i], doc: doc, segment: segment) }
         return score
