@@ -95,7 +95,7 @@ public struct GazetteerInfo: Codable, Sendable, Equatable {
 /// not depend on how a JSON encoder spaces or escapes), verified whenever it is read.
 public struct Manifest: Codable, Sendable, Equatable {
     /// 2: impacts in the postings skip entries; the manifest carries `checksum`.
-    public static let formatVersion = 3
+    public static let formatVersion = 4
     public static let fileName = "manifest.json"
 
     public var formatVersion: Int

@@ -132,7 +132,7 @@ public final class Searcher: Sendable {
         var hits: [(primary: Bool, doc: ScoredDoc)] = []
         for (s, docs) in all.matches!.enumerated() {
             for (i, doc) in docs.enumerated() {
-                hits.append((table.segments[s].primary[Int(doc)] == id,
+                hits.append((table.segments[s].primary(doc) == id,
                              ScoredDoc(segment: s, local: doc, global: snapshot.bases[s] + Int(doc), score: all.scores![s][i], partial: false)))
             }
         }
@@ -198,7 +198,7 @@ public final class Searcher: Sendable {
     /// The snapshot's zone table, built once.
     private func zones() throws(IndexError) -> ZoneTable {
         if let table = zoneTable.withLock({ $0 }) { return table }
-        let table = try ZoneTable(snapshot, gazetteer: gazetteer)
+        let table = ZoneTable(snapshot, gazetteer: gazetteer)
         zoneTable.withLock { $0 = table }
         return table
     }

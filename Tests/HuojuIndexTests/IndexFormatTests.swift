@@ -244,7 +244,7 @@ func temporaryDirectory() -> String {
         try writer.commit(try corpus.change([(kept.path, [kept]), (gone.path, [gone])], writer: writer))
         try writer.commit(IndexWriter.Change(removed: [gone.path]))
         let files = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasPrefix("seg-") }
-        #expect(files.count == 6, "five segment files and one deletion file: \(files)")
+        #expect(files.count == SegmentFiles.Kind.allCases.count + 1, "every segment file kind and one deletion file: \(files)")
         for name in files {
             let path = directory + "/" + name
             let original = try Data(contentsOf: URL(fileURLWithPath: path))
@@ -304,8 +304,10 @@ func temporaryDirectory() -> String {
             guard let error = error as? IndexError, case .corrupt(let file, let why) = error else { return false }
             return file == "manifest.json" && why.contains("checksum") && error.description.contains("huojud index --rebuild --corpus")
         }
-        // A manifest of format 2 is from an older huojud: rebuild, not damage.
-        try original.replacingOccurrences(of: #""formatVersion" : 3"#, with: #""formatVersion" : 2"#).write(toFile: path, atomically: true, encoding: .utf8)
+        // A manifest of the format before is from an older huojud: rebuild, not damage.
+        let current = "\"formatVersion\" : \(Manifest.formatVersion)", older = "\"formatVersion\" : \(Manifest.formatVersion - 1)"
+        #expect(original.contains(current))
+        try original.replacingOccurrences(of: current, with: older).write(toFile: path, atomically: true, encoding: .utf8)
         #expect {
             try IndexSnapshot.open(directory: directory, analyzer: Analyzer.version)
         } throws: { error in

@@ -24,7 +24,7 @@ import HuojuText
         var generator = SplitMix(seed: 2026)
         let files = try FileManager.default.contentsOfDirectory(atPath: index).filter { $0.hasPrefix("seg-") }.sorted()
         let kinds = Set(files.map { ($0 as NSString).pathExtension })
-        #expect(kinds.isSuperset(of: ["tdi", "doc", "pos", "sto", "len"]), "\(kinds)")
+        #expect(kinds.isSuperset(of: ["tdi", "doc", "pos", "sto", "len", "zon"]), "\(kinds)")
         for name in files {
             let path = index + "/" + name
             let original = try Data(contentsOf: URL(fileURLWithPath: path))

@@ -1,7 +1,8 @@
 /// Merges segments into one by copying what they hold, without analysing text again: the
 /// term dictionaries are walked side by side in term order, each term's postings and
 /// positions are decoded a block at a time and written again with doc ids renumbered, and stored documents, field lengths and
-/// values are copied as they are. Deleted documents are left out.
+/// values are copied as they are, and the zone columns are built again from the merged zone
+/// postings. Deleted documents are left out.
 ///
 /// The result is byte for byte the segment `SegmentBuilder` would write for the live
 /// documents in the same order (the tests check this), because both write each term's
@@ -54,6 +55,7 @@ enum SegmentMerger {
         var heads: [(TermKey, TermInfo)?] = []
         for i in cursors.indices { heads.append(try cursors[i].next()) }
         var collapsed = TermPostings()
+        var zones = ZoneColumnsWriter()
         while let term = heads.compactMap({ $0?.0 }).min() {
             collapsed.removeAll()
             var keepsPositions = false
@@ -69,12 +71,13 @@ enum SegmentMerger {
             dictionary.add(term, PostingsWriter.write(collapsed, keepsPositions: keepsPositions,
                                                       lengths: term.textFieldSlot.map { lengths[$0] },
                                                       postings: &postings, positionsOut: &positions))
+            zones.add(term, collapsed)
         }
         Footer.append(to: &postings)
         Footer.append(to: &positions)
         let segment = try SegmentFiles.write(directory: directory, id: id, docCount: docCount, terms: dictionary.finish(),
                                              postings: postings.bytes, positions: positions.bytes, stored: stored.finish(),
-                                             lengths: lengths, values: values)
+                                             lengths: lengths, values: values, zones: zones.finish(docCount: docCount))
         return Output(segment: segment, docMaps: docMaps)
     }
 }

@@ -170,6 +170,7 @@ public final class SegmentBuilder {
         postings.writeUInt32(SegmentFiles.postingsMagic)
         positions.writeUInt32(SegmentFiles.positionsMagic)
         var collapsed = TermPostings()
+        var zones = ZoneColumnsWriter()
         for term in order {
             let keepsPositions = termKeepsPositions[term]
             collapsed.removeAll()
@@ -185,12 +186,13 @@ public final class SegmentBuilder {
                                             lengths: termKeys[term].textFieldSlot.map { lengths[$0] },
                                             postings: &postings, positionsOut: &positions)
             dictionary.add(termKeys[term], info)
+            zones.add(termKeys[term], collapsed)
         }
         Footer.append(to: &postings)
         Footer.append(to: &positions)
         return try SegmentFiles.write(directory: directory, id: id, docCount: Int(docCount), terms: dictionary.finish(),
                                       postings: postings.bytes, positions: positions.bytes, stored: stored.finish(),
-                                      lengths: lengths, values: values)
+                                      lengths: lengths, values: values, zones: zones.finish(docCount: Int(docCount)))
     }
 
     /// Adds an edge occurrence for every unigram that starts or ends its run of CJK

@@ -1,7 +1,7 @@
 /// The files of one segment, all named `<segment id>.<extension>`.
 enum SegmentFiles {
     enum Kind: String, CaseIterable {
-        case terms = "tdi", postings = "doc", positions = "pos", stored = "sto", values = "len"
+        case terms = "tdi", postings = "doc", positions = "pos", stored = "sto", values = "len", zones = "zon"
     }
 
     static let postingsMagic: UInt32 = 0x434F_4A48   // "HJOC"
@@ -13,7 +13,7 @@ enum SegmentFiles {
     /// Writes a segment's files (each fsynced) and returns its manifest entry. `lengths` holds
     /// one column per text field, `values` one per `FieldValues.Column`, each `docCount` long.
     static func write(directory: String, id: String, docCount: Int, terms: [UInt8], postings: [UInt8], positions: [UInt8],
-                      stored: [UInt8], lengths: [[UInt32]], values: [[Int32]]) throws(IndexError) -> SegmentInfo {
+                      stored: [UInt8], lengths: [[UInt32]], values: [[Int32]], zones: [UInt8]) throws(IndexError) -> SegmentInfo {
         var fieldValues = ByteWriter(capacity: docCount * 40 + 64)
         fieldValues.writeUInt32(valuesMagic)
         fieldValues.writeUInt32(UInt32(docCount))
@@ -23,6 +23,7 @@ enum SegmentFiles {
 
         let contents: [(Kind, [UInt8])] = [
             (.terms, terms), (.postings, postings), (.positions, positions), (.stored, stored), (.values, fieldValues.bytes),
+            (.zones, zones),
         ]
         var files: [String: Int] = [:]
         for (kind, bytes) in contents {

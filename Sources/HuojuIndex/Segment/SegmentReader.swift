@@ -15,6 +15,7 @@ final class SegmentCore: @unchecked Sendable {
     private let positions: UnsafeRawBufferPointer
     let stored: StoredFields
     let values: FieldValues
+    let zones: ZoneColumns
     let postingsName: String
 
     init(directory: String, info: SegmentInfo) throws(IndexError) {
@@ -44,6 +45,10 @@ final class SegmentCore: @unchecked Sendable {
         }
         stored = try StoredFields(payloads[.stored]!, file: SegmentFiles.name(info.id, .stored))
         values = try FieldValues(payloads[.values]!, file: SegmentFiles.name(info.id, .values))
+        zones = try ZoneColumns(payloads[.zones]!, file: SegmentFiles.name(info.id, .zones))
+        guard zones.docCount == info.docCount else {
+            throw .corrupt(file: SegmentFiles.name(info.id, .zones), "holds \(zones.docCount) documents, the manifest says \(info.docCount)")
+        }
         guard values.docCount == info.docCount else {
             throw .corrupt(file: SegmentFiles.name(info.id, .values), "holds \(values.docCount) documents, the manifest says \(info.docCount)")
         }
@@ -100,6 +105,9 @@ public final class SegmentReader: Sendable {
     }
 
     public func fieldLength(_ field: Field, _ doc: UInt32) -> Int { core.values.length(field, doc) }
+
+    /// The zones each document names and its primary zone.
+    public var zones: ZoneColumns { core.zones }
 
     public func issueNumber(_ doc: UInt32) -> Int32 { core.values.value(.number, doc) }
     public func issueCumulative(_ doc: UInt32) -> Int32 { core.values.value(.cumulative, doc) }

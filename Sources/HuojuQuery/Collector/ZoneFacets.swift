@@ -1,7 +1,7 @@
 import HuojuProtocol
 
-/// Zone counts over a search's exact matches, from the snapshot's zone table (the zone
-/// postings turned around; no stored document is read).
+/// Zone counts over a search's exact matches, from the snapshot's zone table (the segments'
+/// zone columns; no stored document is read).
 enum ZoneFacets {
     /// Zones listed in a reply; the rest is only counted (`moreZones`).
     static let limit = 30
@@ -14,20 +14,9 @@ enum ZoneFacets {
         articles.withUnsafeMutableBufferPointer { articles in
             primary.withUnsafeMutableBufferPointer { primary in
                 for (segment, docs) in matches.enumerated() {
-                    let zones = table.segments[segment]
-                    zones.starts.withUnsafeBufferPointer { starts in
-                        zones.zones.withUnsafeBufferPointer { named in
-                            zones.primary.withUnsafeBufferPointer { primaryOf in
-                                for doc in docs {
-                                    let d = Int(doc), main = Int(primaryOf[d])
-                                    for entry in Int(starts[d])..<Int(starts[d + 1]) {
-                                        let zone = Int(named[entry])
-                                        articles[zone] += 1
-                                        if zone == main { primary[zone] += 1 }
-                                    }
-                                }
-                            }
-                        }
+                    table.forEachZone(of: docs, in: segment) { _, zone, _, isPrimary in
+                        articles[zone] += 1
+                        if isPrimary { primary[zone] += 1 }
                     }
                 }
             }

@@ -1,15 +1,11 @@
 import HuojuIndex
 import HuojuZones
 
-/// Per document, the zones it names (with mentions) and its primary zone: the `zone` and
-/// `primaryZone` postings of a snapshot turned around once, so facets and zone rankings cost
-/// a few array reads per matching document.
+/// The zone columns (`ZoneColumns`, stored with every segment) of a snapshot, under one
+/// numbering of zones: facets and zone rankings read a few integers per matching document.
 ///
-/// Intersecting every zone term's postings with each query's matches costs a postings
-/// iterator per zone term and segment, whatever the matches: thousands of terms once
-/// unlisted zones accumulate (about 10 ms per search on 100 MB). Reading the postings once
-/// per snapshot, never stored documents, keeps the per-search cost proportional to the
-/// matches instead.
+/// Built once per snapshot from each segment's zone names only (thousands, not the
+/// documents): the per-document columns are read in place.
 struct ZoneTable: Sendable {
     /// Zone names as the index stores them (folded); a zone id indexes this.
     let names: [String]
@@ -22,58 +18,30 @@ struct ZoneTable: Sendable {
     let segments: [Segment]
 
     struct Segment: Sendable {
-        /// The zones of local doc d are `zones[starts[d]..<starts[d + 1]]`.
-        var starts: [Int32]
-        var zones: [Int32]
-        var mentions: [Int32]
-        /// Per local doc: the zone id of its primary zone, or -1.
-        var primary: [Int32]
+        /// Holds the mapped columns alive.
+        let reader: SegmentReader
+        /// The segment's zone ids → the table's.
+        let ids: [Int32]
+
+        /// The table's id of `doc`'s primary zone, or -1.
+        func primary(_ doc: UInt32) -> Int32 {
+            let local = reader.zones.primary(doc)
+            return local < 0 ? -1 : ids[local]
+        }
     }
 
-    init(_ snapshot: IndexSnapshot, gazetteer: Gazetteer) throws(IndexError) {
+    init(_ snapshot: IndexSnapshot, gazetteer: Gazetteer) {
         var ids: [String: Int32] = [:]
         var names: [String] = []
-        func id(_ name: String) -> Int32 {
-            if let id = ids[name] { return id }
-            ids[name] = Int32(names.count)
-            names.append(name)
-            return Int32(names.count - 1)
-        }
         var segments: [Segment] = []
         for reader in snapshot.segments {
-            var docs: [UInt32] = [], zones: [Int32] = [], mentions: [Int32] = []
-            for (name, info) in try reader.keywordTerms(.zone) {
-                let zone = id(name)
-                var postings = try reader.postings(info)
-                while postings.doc != PostingsIterator.end {
-                    docs.append(postings.doc)
-                    zones.append(zone)
-                    mentions.append(Int32(postings.termFrequency))
-                    try postings.next()
-                }
+            let local = reader.zones.names().map { name in
+                if let id = ids[name] { return id }
+                ids[name] = Int32(names.count)
+                names.append(name)
+                return Int32(names.count - 1)
             }
-            var primary = [Int32](repeating: -1, count: reader.docCount)
-            for (name, info) in try reader.keywordTerms(.primaryZone) {
-                let zone = id(name)
-                var postings = try reader.postings(info)
-                while postings.doc != PostingsIterator.end {
-                    primary[Int(postings.doc)] = zone
-                    try postings.next()
-                }
-            }
-            // Counting sort of the (doc, zone) pairs by doc.
-            var starts = [Int32](repeating: 0, count: reader.docCount + 1)
-            for doc in docs { starts[Int(doc) + 1] += 1 }
-            for d in 0..<reader.docCount { starts[d + 1] += starts[d] }
-            var cursor = starts
-            var byDocZones = [Int32](repeating: 0, count: docs.count), byDocMentions = [Int32](repeating: 0, count: docs.count)
-            for (i, doc) in docs.enumerated() {
-                let slot = Int(cursor[Int(doc)])
-                byDocZones[slot] = zones[i]
-                byDocMentions[slot] = mentions[i]
-                cursor[Int(doc)] += 1
-            }
-            segments.append(Segment(starts: starts, zones: byDocZones, mentions: byDocMentions, primary: primary))
+            segments.append(Segment(reader: reader, ids: local))
         }
         self.names = names
         self.segments = segments
@@ -90,11 +58,11 @@ struct ZoneTable: Sendable {
     @inline(__always)
     func forEachZone(of matches: [UInt32], in segment: Int, _ visit: (Int, Int, Int, Bool) -> Void) {
         let table = segments[segment]
-        for (index, doc) in matches.enumerated() {
-            let primary = table.primary[Int(doc)]
-            for entry in Int(table.starts[Int(doc)])..<Int(table.starts[Int(doc) + 1]) {
-                let zone = table.zones[entry]
-                visit(index, Int(zone), Int(table.mentions[entry]), zone == primary)
+        let columns = table.reader.zones
+        table.ids.withUnsafeBufferPointer { ids in
+            for (index, doc) in matches.enumerated() {
+                let primary = columns.primary(doc)
+                columns.forEachZone(of: doc) { zone, mentions in visit(index, Int(ids[zone]), mentions, zone == primary) }
             }
         }
     }
