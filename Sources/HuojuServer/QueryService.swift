@@ -126,13 +126,17 @@ public final class QueryService: Sendable {
             return (encode(Reply(id: id, result: try body())), .none)
         } catch {
             let code: ErrorCode
+            var message = error.description
             switch error {
             case .syntax: code = .invalidQuery
             case .invalid: code = .badRequest
-            case .index: code = .indexError
+            case .index(let cause):
+                code = .indexError
+                logger.warning("search failed", metadata: ["error": "\(error)"])
+                // The client's remedy: `huojud index` cannot write an index a daemon serves.
+                if cause.needsRebuild { message += "; rebuild it with `huoju reindex --rebuild`" }
             }
-            if code == .indexError { logger.warning("search failed", metadata: ["error": "\(error)"]) }
-            return (encode(Reply<Empty>(id: id, error: ReplyError(code, error.description))), .none)
+            return (encode(Reply<Empty>(id: id, error: ReplyError(code, message))), .none)
         }
     }
 

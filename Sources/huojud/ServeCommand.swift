@@ -80,9 +80,10 @@ struct Serve: AsyncParsableCommand {
         do { try index.open(watch: !noWatch, repair: repair) } catch let error as IndexError {
             switch error {
             case .corrupt, .io:
-                throw RuntimeError("refusing to serve a damaged index: \(error) Or let the daemon rebuild it: `huojud serve --repair --corpus DIR`.")
-            default:
-                throw RuntimeError("\(error)")
+                throw RuntimeError("refusing to serve a damaged index: \(error); let the daemon rebuild it: `huojud serve --repair --corpus \(corpus ?? "DIR")`")
+            case .missing, .incompatible:
+                // Only without --corpus: with it, the daemon builds the index first.
+                throw RuntimeError("\(error); give --corpus DIR and huojud serve builds it first")
             }
         } catch {
             throw RuntimeError("\(error)")
