@@ -12,7 +12,8 @@ struct Serve: AsyncParsableCommand {
         abstract: "Serve the index on a Unix domain socket (builds it first when missing or outdated).",
         discussion: """
         Watches the corpus folder and indexes new, changed and removed files as they settle. \
-        Stops on SIGTERM/SIGINT or a `shutdown` request from the owner; SIGHUP reindexes what changed.
+        Stops on SIGTERM/SIGINT or a `shutdown` request from the owner; SIGHUP reopens --log-file and reindexes what changed. \
+        Started by systemd with a socket (LISTEN_FDS, contrib/systemd/huojud.socket), it serves that socket instead of binding one.
         """
     )
 
@@ -44,6 +45,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Log level: trace, debug, info, notice, warning, error.")
     var logLevel: String = "info"
 
+    @Option(help: "Append the log to this file instead of standard error; SIGHUP reopens it (after logrotate moved it).")
+    var logFile: String?
+
     @Flag(help: "Do not watch the corpus folder (reindex only on `huoju reindex` and SIGHUP).")
     var noWatch = false
 
@@ -58,18 +62,25 @@ struct Serve: AsyncParsableCommand {
             throw ValidationError("--idle-timeout, --request-timeout and --max-connections must be positive")
         }
         if repair && corpus == nil { throw ValidationError("--repair rebuilds from the corpus: give --corpus DIR") }
+        if let logFile { try Self.redirectStandardError(to: logFile) }
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level
             return handler
         }
         let logger = Logger(label: "huojud")
-        let path = socket ?? Self.defaultSocket(index: options.index)
+        let activation: SocketActivation?
+        do throws(SocketGuard.Failure) { activation = try SocketActivation.fromEnvironment() } catch { throw RuntimeError(error.description) }
+        if let activation, let socket, socket != activation.path {
+            logger.notice("serving the socket systemd passed; --socket is ignored", metadata: ["socket": "\(activation.path)", "ignored": "\(socket)"])
+        }
+        let path = activation?.path ?? socket ?? Self.defaultSocket(index: options.index)
 
         let lock: Int32
-        do {
+        do throws(SocketGuard.Failure) {
             lock = try SocketGuard.lockIndex(options.index)
-            try SocketGuard.claimSocketPath(path)
+            // A passed socket's file is the socket unit's: it is live, and stays.
+            if activation == nil { try SocketGuard.claimSocketPath(path) }
         } catch {
             throw RuntimeError(error.description)
         }
@@ -92,7 +103,13 @@ struct Serve: AsyncParsableCommand {
 
         let hangup = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())
         signal(SIGHUP, SIG_IGN)
+        let logFile = self.logFile
         hangup.setEventHandler {
+            if let logFile {
+                do { try Self.redirectStandardError(to: logFile) } catch {
+                    logger.warning("SIGHUP: cannot reopen the log file; logging on to the old one", metadata: ["reason": "\(error)"])
+                }
+            }
             logger.notice("SIGHUP: reindexing")
             if case .failure(let error) = index.request(.incremental, trigger: .signal) {
                 logger.warning("reindex not started", metadata: ["reason": "\(error.message)"])
@@ -101,9 +118,10 @@ struct Serve: AsyncParsableCommand {
         hangup.resume()
 
         let server = HuojudServer(
-            configuration: ServerConfiguration(socketPath: path, socketMode: mode, idleTimeout: .seconds(Int64(idleTimeout)),
+            configuration: ServerConfiguration(socketPath: path, socketMode: activation?.mode ?? mode, idleTimeout: .seconds(Int64(idleTimeout)),
                                                requestTimeout: .seconds(Int64(requestTimeout)),
-                                               maxConnections: maxConnections ?? ServerConfiguration.defaultConnectionLimit()),
+                                               maxConnections: maxConnections ?? ServerConfiguration.defaultConnectionLimit(),
+                                               listeningDescriptor: activation?.descriptor),
             service: service, logger: logger
         )
         let group = ServiceGroup(configuration: .init(
@@ -112,6 +130,16 @@ struct Serve: AsyncParsableCommand {
             logger: logger
         ))
         try await group.run()
+    }
+
+    /// Points standard error, where the log (and any sanitizer report) goes, at `path`,
+    /// appending: at start, and again on SIGHUP, so a log that logrotate moved away is
+    /// followed by a new file of the same name.
+    static func redirectStandardError(to path: String) throws {
+        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o640)
+        guard fd >= 0 else { throw RuntimeError("cannot open the log file \(path): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        guard dup2(fd, 2) == 2 else { throw RuntimeError("cannot log to \(path): \(String(cString: strerror(errno)))") }
     }
 
     static func defaultSocket(index: String) -> String {
