@@ -196,6 +196,22 @@ public struct MergeReport: Codable, Sendable, Equatable {
     }
 }
 
+/// Folders the watcher cannot watch (inotify's limits): new files there are found by
+/// incremental passes every `intervalSeconds` instead of within a second.
+public struct RescanReport: Codable, Sendable, Equatable {
+    /// What ran out, and the limit to raise.
+    public var reason: String
+    /// When the watcher began rescanning.
+    public var since: String
+    public var intervalSeconds: Double
+
+    public init(reason: String, since: String, intervalSeconds: Double) {
+        self.reason = reason
+        self.since = since
+        self.intervalSeconds = intervalSeconds
+    }
+}
+
 /// Passes or merges failing one after another (a full disk, an I/O error) until one succeeds.
 public struct FailureReport: Codable, Sendable, Equatable {
     /// The last failure's error.
@@ -227,6 +243,8 @@ public struct StatusResult: Codable, Sendable {
     /// The snapshot searches run on.
     public var generation: Int
     public var watching: Bool
+    /// Set while inotify's limits leave folders unwatched and the corpus is rescanned instead.
+    public var rescans: RescanReport?
     public var lastReindex: ReindexReport?
     public var merging: Bool
     public var merges: Int
@@ -242,7 +260,7 @@ public struct StatusResult: Codable, Sendable {
     public var latencyP99Ms: Double?
 
     public init(documents: Int, deletedDocuments: Int, segments: Int, indexBytes: Int, index: String, corpus: String?,
-                generation: Int, watching: Bool, lastReindex: ReindexReport?, merging: Bool, merges: Int,
+                generation: Int, watching: Bool, rescans: RescanReport?, lastReindex: ReindexReport?, merging: Bool, merges: Int,
                 lastMerge: MergeReport?, mergeError: String?, passFailure: FailureReport?, mergeFailure: FailureReport?,
                 uptimeSeconds: Double, queries: Int,
                 latencyP50Ms: Double?, latencyP99Ms: Double?) {
@@ -254,6 +272,7 @@ public struct StatusResult: Codable, Sendable {
         self.corpus = corpus
         self.generation = generation
         self.watching = watching
+        self.rescans = rescans
         self.lastReindex = lastReindex
         self.merging = merging
         self.merges = merges

@@ -150,7 +150,7 @@ public final class QueryService: Sendable {
         }
         return StatusResult(documents: snapshot?.liveCount ?? 0, deletedDocuments: snapshot?.manifest.deletedCount ?? 0,
                             segments: snapshot?.segments.count ?? 0, indexBytes: bytes, index: index.directory, corpus: index.corpus,
-                            generation: snapshot?.manifest.generation ?? 0, watching: index.isWatching, lastReindex: index.lastReport,
+                            generation: snapshot?.manifest.generation ?? 0, watching: index.isWatching, rescans: index.rescanReport, lastReindex: index.lastReport,
                             merging: merges?.running ?? false, merges: merges?.completed ?? 0, lastMerge: lastMerge,
                             mergeError: merges?.lastError, passFailure: index.passFailure, mergeFailure: index.mergeFailure, uptimeSeconds: Date().timeIntervalSince(started), queries: queries,
                             latencyP50Ms: p50, latencyP99Ms: p99)

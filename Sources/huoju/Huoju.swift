@@ -131,6 +131,9 @@ struct StatusCommand: ParsableCommand {
         print("index:      \(status.index) (generation \(status.generation), \(status.segments) segments, \(status.indexBytes / 1_000_000) MB)")
         print("documents:  \(status.documents)" + (status.deletedDocuments > 0 ? " (and \(status.deletedDocuments) deleted, dropped by the next merges)" : ""))
         print("corpus:     \(status.corpus ?? "-")" + (status.watching ? " (watched)" : ""))
+        if let rescans = status.rescans {
+            print("  not every folder is watched (\(rescans.reason)): rescanned every \(format(rescans.intervalSeconds)) s since \(rescans.since)")
+        }
         print("uptime:     \(Int(status.uptimeSeconds)) s, \(status.queries) queries" +
               (status.latencyP50Ms.map { ", p50 \(format($0)) ms" } ?? "") + (status.latencyP99Ms.map { ", p99 \(format($0)) ms" } ?? ""))
         if let last = status.lastReindex {

@@ -51,6 +51,9 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "Do not watch the corpus folder (reindex only on `huoju reindex` and SIGHUP).")
     var noWatch = false
 
+    @Option(help: "Seconds between rescans of the corpus while inotify's limits leave folders unwatched.")
+    var rescanInterval: Double = 30
+
     @OptionGroup var merging: MergeOptions
 
     func run() async throws {
@@ -58,8 +61,8 @@ struct Serve: AsyncParsableCommand {
             throw ValidationError("--socket-mode must give the owner read/write and nothing to others (0600 or 0660), not \(socketMode)")
         }
         guard let level = Logger.Level(rawValue: logLevel) else { throw ValidationError("unknown --log-level \(logLevel)") }
-        guard idleTimeout > 0, requestTimeout > 0, (maxConnections ?? 1) > 0 else {
-            throw ValidationError("--idle-timeout, --request-timeout and --max-connections must be positive")
+        guard idleTimeout > 0, requestTimeout > 0, (maxConnections ?? 1) > 0, rescanInterval > 0 else {
+            throw ValidationError("--idle-timeout, --request-timeout, --max-connections and --rescan-interval must be positive")
         }
         if repair && corpus == nil { throw ValidationError("--repair rebuilds from the corpus: give --corpus DIR") }
         if let logFile { try Self.redirectStandardError(to: logFile) }
@@ -87,7 +90,7 @@ struct Serve: AsyncParsableCommand {
         defer { close(lock) }
 
         let index = LiveIndex(directory: options.index, corpus: corpus.map(absolute), gazetteer: try zones.gazetteer(),
-                              policy: merging.policy, logger: logger)
+                              policy: merging.policy, rescanInterval: rescanInterval, logger: logger)
         do { try index.open(watch: !noWatch, repair: repair) } catch let error as IndexError {
             switch error {
             case .corrupt, .io:
