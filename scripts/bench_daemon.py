@@ -109,7 +109,9 @@ def main():
               f"p90 {percentile(walls, 0.9):.2f} ms over {runs} runs (huoju ping: median {statistics.median(ping_walls):.2f} ms)")
         print(f"persistent connection, 科研助理: p50 {percentile(samples, 0.5):.3f} ms, p99 {percentile(samples, 0.99):.3f} ms over {latency_runs} requests")
         print(f"8 concurrent clients, 高新区 人才: {total / elapsed:.0f} queries/s ({total} queries in {elapsed:.2f} s), {errors} errors")
-        print(f"daemon status: {status['queries']} queries, p50 {status['latencyP50Ms']:.3f} ms, p99 {status['latencyP99Ms']:.3f} ms")
+        search = status["latency"]["search"]
+        print(f"daemon status, search: {search['count']} requests, p50 {search['p50Ms']:.3f} ms, p90 {search['p90Ms']:.3f} ms, "
+              f"p99 {search['p99Ms']:.3f} ms, p99.9 {search['p999Ms']:.3f} ms")
         if errors:
             sys.exit(1)
     finally:

@@ -196,6 +196,26 @@ public struct MergeReport: Codable, Sendable, Equatable {
     }
 }
 
+/// One operation's latency since the daemon started: from its request line to its reply
+/// encoded, from a histogram with 3 significant digits (HdrHistogram).
+public struct LatencySummary: Codable, Sendable, Equatable {
+    public var count: Int
+    public var p50Ms: Double
+    public var p90Ms: Double
+    public var p99Ms: Double
+    public var p999Ms: Double
+    public var maxMs: Double
+
+    public init(count: Int, p50Ms: Double, p90Ms: Double, p99Ms: Double, p999Ms: Double, maxMs: Double) {
+        self.count = count
+        self.p50Ms = p50Ms
+        self.p90Ms = p90Ms
+        self.p99Ms = p99Ms
+        self.p999Ms = p999Ms
+        self.maxMs = maxMs
+    }
+}
+
 /// Folders the watcher cannot watch (inotify's limits): new files there are found by
 /// incremental passes every `intervalSeconds` instead of within a second.
 public struct RescanReport: Codable, Sendable, Equatable {
@@ -255,15 +275,13 @@ public struct StatusResult: Codable, Sendable {
     /// Set while merges fail; gone once one succeeds.
     public var mergeFailure: FailureReport?
     public var uptimeSeconds: Double
-    public var queries: Int
-    public var latencyP50Ms: Double?
-    public var latencyP99Ms: Double?
+    /// Per operation (`search`, `ping`, …) that was asked for since the daemon started.
+    public var latency: [String: LatencySummary]
 
     public init(documents: Int, deletedDocuments: Int, segments: Int, indexBytes: Int, index: String, corpus: String?,
                 generation: Int, watching: Bool, rescans: RescanReport?, lastReindex: ReindexReport?, merging: Bool, merges: Int,
                 lastMerge: MergeReport?, mergeError: String?, passFailure: FailureReport?, mergeFailure: FailureReport?,
-                uptimeSeconds: Double, queries: Int,
-                latencyP50Ms: Double?, latencyP99Ms: Double?) {
+                uptimeSeconds: Double, latency: [String: LatencySummary]) {
         self.documents = documents
         self.deletedDocuments = deletedDocuments
         self.segments = segments
@@ -281,9 +299,7 @@ public struct StatusResult: Codable, Sendable {
         self.passFailure = passFailure
         self.mergeFailure = mergeFailure
         self.uptimeSeconds = uptimeSeconds
-        self.queries = queries
-        self.latencyP50Ms = latencyP50Ms
-        self.latencyP99Ms = latencyP99Ms
+        self.latency = latency
     }
 }
 

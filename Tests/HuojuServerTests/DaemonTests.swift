@@ -172,6 +172,21 @@ import Glibc
         #expect(json["documents"] as? Int == 34)
         #expect((json["segments"] as? Int ?? 0) >= 1)
         #expect((json["indexBytes"] as? Int ?? 0) > 0)
+        // Latency per operation, once asked for: 3 searches and 2 pings before this status.
+        for _ in 0..<3 { #expect(try run("huoju", ["search", "--socket", daemon.socket, "--json", "科研助理"]).status == 0) }
+        for _ in 0..<2 { #expect(try run("huoju", ["ping", "--socket", daemon.socket]).status == 0) }
+        let after = try JSONSerialization.jsonObject(with: Data(try run("huoju", ["status", "--socket", daemon.socket, "--json"]).stdout.utf8)) as! [String: Any]
+        let latency = try #require(after["latency"] as? [String: [String: Any]], "\(after)")
+        #expect(latency["search"]?["count"] as? Int == 3 && latency["ping"]?["count"] as? Int == 2 && latency["status"]?["count"] as? Int == 1,
+                "\(latency)")
+        #expect(latency["zones"] == nil)
+        let search = try #require(latency["search"]?.mapValues { $0 as? Double ?? 0 })
+        let order = ["p50Ms", "p90Ms", "p99Ms", "p999Ms", "maxMs"].map { search[$0] ?? 0 }
+        #expect(order[0] > 0 && order == order.sorted(), "\(search)")
+        let human = try run("huoju", ["status", "--socket", daemon.socket]).stdout
+        let header = try #require(human.split(separator: "\n").first { $0.hasPrefix("latency:") }, "\(human)")
+        #expect(header.split(separator: " ") == ["latency:", "ms", "count", "p50", "p90", "p99", "p99.9", "max"], "\(human)")
+        #expect(human.split(separator: "\n").contains { $0.split(separator: " ").prefix(2) == ["search", "3"] }, "\(human)")
         #expect(try run("huoju", ["shutdown", "--socket", daemon.socket]).status == 0)
         try #require(daemon.waitForExit(within: 60), "shutdown did not stop the daemon")
         #expect(daemon.process.terminationStatus == 0)
