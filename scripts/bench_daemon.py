@@ -1,10 +1,13 @@
 #!/usr/bin/env python3
-"""Daemon and client figures (release builds), against a running `huojud serve`:
+"""Daemon and client figures (release builds), against a running `huojud serve`, as the
+rows of issue #14's table, each beside the engine's own figure (`huojud bench`, in-process,
+same index, same run), the ratio, and the target:
 
-1. whole-process wall time of `huoju search 科研助理` (median of N runs);
+1. whole-process wall time of `huoju ping` and of `huoju search 科研助理` (median of N runs);
 2. latency of `科研助理` over one persistent connection (p50/p99);
-3. throughput of `高新区 人才` from 8 concurrent clients (persistent connections), with the
-   error count.
+3. latency of a `limit 0` search and of `ping` over one persistent connection (p50);
+4. throughput of `高新区 人才` from 8 concurrent clients (persistent connections), with the
+   error count, against what the cores could do at the engine's p50.
 
     python3 scripts/bench_daemon.py --corpus /tmp/c100        # an existing corpus folder
     python3 scripts/bench_daemon.py --size 100                 # generate 100 MB first
@@ -13,6 +16,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import multiprocessing
 import os
 import shutil
@@ -72,6 +76,13 @@ def main():
                 sys.exit("daemon did not start: " + open(os.path.join(work, "log")).read())
             time.sleep(0.05)
 
+        # 0. The engine in-process, on the same index, before any load.
+        def engine_p50(query, limit):
+            out = subprocess.run([huojud, "bench", "--index", index, "--repeat", str(latency_runs), "--limit", str(limit), query],
+                                 check=True, capture_output=True, text=True).stdout
+            return json.loads(out.splitlines()[-1])["p50Ms"]
+        engine = {"科研助理": engine_p50("科研助理", 10), "limit0": engine_p50("科研助理", 0), "高新区 人才": engine_p50("高新区 人才", 10)}
+
         # 1. Whole-process wall time of the client.
         walls = []
         for _ in range(runs):
@@ -88,11 +99,16 @@ def main():
         conn = Connection(sock)
         for i in range(20):
             conn.ask({"op": "search", "id": i, "query": "科研助理"})
-        samples = []
-        for i in range(latency_runs):
-            t0 = time.perf_counter()
-            conn.ask({"op": "search", "id": i, "query": "科研助理"})
-            samples.append((time.perf_counter() - t0) * 1000)
+        def timed(request):
+            samples = []
+            for i in range(latency_runs):
+                t0 = time.perf_counter()
+                conn.ask(dict(request, id=i))
+                samples.append((time.perf_counter() - t0) * 1000)
+            return samples
+        samples = timed({"op": "search", "query": "科研助理"})
+        limit0 = timed({"op": "search", "query": "科研助理", "limit": 0})
+        pings = timed({"op": "ping"})
 
         # 3. Eight concurrent clients.
         expected = conn.ask({"op": "search", "id": 0, "query": "高新区 人才"})["result"]["total"]
@@ -105,11 +121,28 @@ def main():
         status = conn.ask({"op": "status", "id": 1})["result"]
 
         print(f"corpus: {corpus} ({status['documents']} articles, {status['segments']} segments)")
-        print(f"huoju search 科研助理, whole process: median {statistics.median(walls):.2f} ms, "
-              f"p90 {percentile(walls, 0.9):.2f} ms over {runs} runs (huoju ping: median {statistics.median(ping_walls):.2f} ms)")
-        print(f"persistent connection, 科研助理: p50 {percentile(samples, 0.5):.3f} ms, p99 {percentile(samples, 0.99):.3f} ms over {latency_runs} requests")
-        print(f"8 concurrent clients, 高新区 人才: {total / elapsed:.0f} queries/s ({total} queries in {elapsed:.2f} s), {errors} errors")
-        print(f"daemon status: {status['queries']} queries, p50 {status['latencyP50Ms']:.3f} ms, p99 {status['latencyP99Ms']:.3f} ms")
+        cores = os.cpu_count() or 1
+        capacity = cores * 1000 / engine["高新区 人才"]
+        rows = [
+            ("huoju ping, whole process (median)", f"{statistics.median(ping_walls):.2f} ms", "-", "-", "<= 5 ms"),
+            ("huoju search 科研助理, whole process (median)", f"{statistics.median(walls):.2f} ms",
+             f"{engine['科研助理']:.3f} ms", f"{statistics.median(walls) / engine['科研助理']:.1f}x", "<= engine p50 + 5 ms"),
+            ("one connection, 科研助理, p50", f"{percentile(samples, 0.5):.3f} ms", f"{engine['科研助理']:.3f} ms",
+             f"{percentile(samples, 0.5) / engine['科研助理']:.2f}x", "<= engine p50 + 0.1 ms"),
+            ("one connection, limit 0 search, p50", f"{percentile(limit0, 0.5):.3f} ms", f"{engine['limit0']:.3f} ms",
+             f"{percentile(limit0, 0.5) / engine['limit0']:.2f}x", "<= 0.1 ms"),
+            ("one connection, ping, p50", f"{percentile(pings, 0.5):.3f} ms", "-", "-", "-"),
+            (f"8 clients, 高新区 人才, {errors} errors", f"{total / elapsed:.0f} q/s", f"{capacity:.0f} q/s ({cores} cores / p50)",
+             f"{total / elapsed / capacity:.2f}x", ">= 0.8x (mixed log)"),
+        ]
+        header = ("measure", "daemon", "engine in-process", "ratio", "target")
+        widths = [max(len(row[i]) for row in rows + [header]) for i in range(len(header))]
+        for row in [header] + rows:
+            print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
+        print(f"persistent connection, 科研助理: p99 {percentile(samples, 0.99):.3f} ms over {latency_runs} requests")
+        search = status["latency"]["search"]
+        print(f"daemon status, search: {search['count']} requests, p50 {search['p50Ms']:.3f} ms, p90 {search['p90Ms']:.3f} ms, "
+              f"p99 {search['p99Ms']:.3f} ms, p99.9 {search['p999Ms']:.3f} ms")
         if errors:
             sys.exit(1)
     finally:

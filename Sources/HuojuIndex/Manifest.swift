@@ -206,7 +206,7 @@ public struct Manifest: Codable, Sendable, Equatable {
     private static func readBytes(directory: String) throws(IndexError) -> [UInt8] {
         let path = directory + "/" + fileName
         guard FileIO.exists(path) else {
-            throw .missing("no index at \(directory) (build one with `huojud index --corpus DIR --index \(directory)`)")
+            throw .missing("no index at \(directory)")
         }
         return try FileIO.readAll(path)
     }

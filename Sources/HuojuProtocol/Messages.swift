@@ -196,6 +196,42 @@ public struct MergeReport: Codable, Sendable, Equatable {
     }
 }
 
+/// One operation's latency since the daemon started: from its request line to its reply
+/// encoded, from a histogram with 3 significant digits (HdrHistogram).
+public struct LatencySummary: Codable, Sendable, Equatable {
+    public var count: Int
+    public var p50Ms: Double
+    public var p90Ms: Double
+    public var p99Ms: Double
+    public var p999Ms: Double
+    public var maxMs: Double
+
+    public init(count: Int, p50Ms: Double, p90Ms: Double, p99Ms: Double, p999Ms: Double, maxMs: Double) {
+        self.count = count
+        self.p50Ms = p50Ms
+        self.p90Ms = p90Ms
+        self.p99Ms = p99Ms
+        self.p999Ms = p999Ms
+        self.maxMs = maxMs
+    }
+}
+
+/// Folders the watcher cannot watch (inotify's limits): new files there are found by
+/// incremental passes every `intervalSeconds` instead of within a second.
+public struct RescanReport: Codable, Sendable, Equatable {
+    /// What ran out, and the limit to raise.
+    public var reason: String
+    /// When the watcher began rescanning.
+    public var since: String
+    public var intervalSeconds: Double
+
+    public init(reason: String, since: String, intervalSeconds: Double) {
+        self.reason = reason
+        self.since = since
+        self.intervalSeconds = intervalSeconds
+    }
+}
+
 /// Passes or merges failing one after another (a full disk, an I/O error) until one succeeds.
 public struct FailureReport: Codable, Sendable, Equatable {
     /// The last failure's error.
@@ -227,6 +263,8 @@ public struct StatusResult: Codable, Sendable {
     /// The snapshot searches run on.
     public var generation: Int
     public var watching: Bool
+    /// Set while inotify's limits leave folders unwatched and the corpus is rescanned instead.
+    public var rescans: RescanReport?
     public var lastReindex: ReindexReport?
     public var merging: Bool
     public var merges: Int
@@ -237,15 +275,13 @@ public struct StatusResult: Codable, Sendable {
     /// Set while merges fail; gone once one succeeds.
     public var mergeFailure: FailureReport?
     public var uptimeSeconds: Double
-    public var queries: Int
-    public var latencyP50Ms: Double?
-    public var latencyP99Ms: Double?
+    /// Per operation (`search`, `ping`, …) that was asked for since the daemon started.
+    public var latency: [String: LatencySummary]
 
     public init(documents: Int, deletedDocuments: Int, segments: Int, indexBytes: Int, index: String, corpus: String?,
-                generation: Int, watching: Bool, lastReindex: ReindexReport?, merging: Bool, merges: Int,
+                generation: Int, watching: Bool, rescans: RescanReport?, lastReindex: ReindexReport?, merging: Bool, merges: Int,
                 lastMerge: MergeReport?, mergeError: String?, passFailure: FailureReport?, mergeFailure: FailureReport?,
-                uptimeSeconds: Double, queries: Int,
-                latencyP50Ms: Double?, latencyP99Ms: Double?) {
+                uptimeSeconds: Double, latency: [String: LatencySummary]) {
         self.documents = documents
         self.deletedDocuments = deletedDocuments
         self.segments = segments
@@ -254,6 +290,7 @@ public struct StatusResult: Codable, Sendable {
         self.corpus = corpus
         self.generation = generation
         self.watching = watching
+        self.rescans = rescans
         self.lastReindex = lastReindex
         self.merging = merging
         self.merges = merges
@@ -262,9 +299,7 @@ public struct StatusResult: Codable, Sendable {
         self.passFailure = passFailure
         self.mergeFailure = mergeFailure
         self.uptimeSeconds = uptimeSeconds
-        self.queries = queries
-        self.latencyP50Ms = latencyP50Ms
-        self.latencyP99Ms = latencyP99Ms
+        self.latency = latency
     }
 }
 

@@ -17,6 +17,11 @@ import Synchronization
 /// overflow rewatches everything; a root that vanishes is watched again when it is back.
 /// Every pass rescans the whole folder anyway.
 /// Hidden files and folders and the temporary names the scanner skips are ignored.
+///
+/// When inotify's limits leave folders unwatched (`fs.inotify.max_user_watches`, or no
+/// instance at all: `max_user_instances`), changes there would be missed: it says so
+/// (`onLimit` with the reason) and calls `onChange` every `rescanInterval` seconds instead,
+/// trying to watch everything again each time; `onLimit(nil)` once that succeeds.
 public final class CorpusWatcher: Sendable {
     public struct Failure: Error, CustomStringConvertible {
         public var description: String
@@ -35,17 +40,25 @@ public final class CorpusWatcher: Sendable {
                                      | IN_DELETE_SELF | IN_MOVE_SELF) | UInt32(IN_ONLYDIR)
 
     /// `skipping` names folders not to watch (the index folder, when it lies in the corpus).
-    public init(root: String, skipping: [String] = [], onChange: @escaping @Sendable () -> Void) throws(Failure) {
+    public init(root: String, skipping: [String] = [], rescanInterval: Double, onLimit: @escaping @Sendable (String?) -> Void,
+                onChange: @escaping @Sendable () -> Void) throws(Failure) {
         self.root = root
         fd = inotify_init1(Int32(IN_CLOEXEC))
-        guard fd >= 0 else { throw Failure(description: "cannot start watching \(root): \(String(cString: strerror(errno)))") }
         var watches = Watches(fd: fd, root: root, skipping: Set(skipping.compactMap(CorpusScanner.identity)))
-        watches.add(root)
-        guard !watches.paths.isEmpty else {
-            close(fd)
-            throw Failure(description: "cannot watch \(root): \(String(cString: strerror(errno)))")
+        if fd < 0 {
+            guard [EMFILE, ENFILE, ENOMEM].contains(errno) else {
+                throw Failure(description: "cannot start watching \(root): \(String(cString: strerror(errno)))")
+            }
+            watches.limited = "no inotify instance left (\(String(cString: strerror(errno)))); raise fs.inotify.max_user_instances"
+        } else {
+            watches.add(root)
+            guard !watches.paths.isEmpty || watches.limited != nil else {
+                close(fd)
+                throw Failure(description: "cannot watch \(root): \(String(cString: strerror(errno)))")
+            }
         }
-        Thread.detachNewThread { [self, watches] in run(watches, onChange: onChange) }
+        let interval = UInt64(max(0.01, rescanInterval) * 1e9)
+        Thread.detachNewThread { [self, watches] in run(watches, rescanInterval: interval, onLimit: onLimit, onChange: onChange) }
     }
 
     /// Files being written right now.
@@ -54,16 +67,23 @@ public final class CorpusWatcher: Sendable {
         return writing.withLock { Set($0.filter { now - $0.value < Self.stalled }.keys) }
     }
 
-    private func run(_ initial: Watches, onChange: @Sendable () -> Void) {
+    private func run(_ initial: Watches, rescanInterval: UInt64, onLimit: @Sendable (String?) -> Void, onChange: @Sendable () -> Void) {
         var watches = initial
         var buffer = [UInt8](repeating: 0, count: 64 << 10)
         var burst: (first: UInt64, last: UInt64)?
+        /// While folders are unwatched: when the next periodic rescan is due.
+        var nextRescan: UInt64?
+        if let reason = watches.limited {
+            onLimit(reason)
+            nextRescan = DispatchTime.now().uptimeNanoseconds + rescanInterval
+        }
         while true {
             let now = DispatchTime.now().uptimeNanoseconds
             var deadline: UInt64? = burst.map { min($0.last + Self.quiet, $0.first + Self.maximumDelay) }
             if let stall = writing.withLock({ $0.values.min() }).map({ $0 + Self.stalled }) { deadline = min(deadline ?? stall, stall) }
+            if let rescan = nextRescan { deadline = min(deadline ?? rescan, rescan) }
             // A root that vanished is looked for every second; when it is back, it is rescanned.
-            let rootWatched = watches.paths.values.contains(root)
+            let rootWatched = fd < 0 || watches.paths.values.contains(root)
             if !rootWatched { deadline = min(deadline ?? now + Self.maximumDelay, now + Self.maximumDelay) }
             let timeout = deadline.map { Int32(clamping: ($0 > now ? $0 - now : 0) / 1_000_000 + 1) } ?? -1
             var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
@@ -88,7 +108,18 @@ public final class CorpusWatcher: Sendable {
                 return writing.count < before
             }
             if expired { burst = (burst?.first ?? after, burst?.last ?? after) }
-            if let current = burst, after >= min(current.last + Self.quiet, current.first + Self.maximumDelay) {
+            var rescan = false
+            if let due = nextRescan, after >= due {
+                rescan = true
+                // Limits raised, or folders gone: try to watch everything again.
+                if fd >= 0 {
+                    watches.limited = nil
+                    watches.add(root)
+                }
+            }
+            if (watches.limited != nil) != (nextRescan != nil) { onLimit(watches.limited) }
+            if watches.limited == nil { nextRescan = nil } else if rescan || nextRescan == nil { nextRescan = after + rescanInterval }
+            if rescan || burst.map({ after >= min($0.last + Self.quiet, $0.first + Self.maximumDelay) }) == true {
                 burst = nil
                 onChange()
             }
@@ -156,6 +187,8 @@ public final class CorpusWatcher: Sendable {
         /// Device:inode of folders left out.
         let skipping: Set<String>
         var paths: [Int32: String] = [:]
+        /// Why some folder could not be watched (inotify's limits), since this was last cleared.
+        var limited: String?
 
         init(fd: Int32, root: String, skipping: Set<String>) {
             self.fd = fd
@@ -174,7 +207,13 @@ public final class CorpusWatcher: Sendable {
             guard depth < 64, stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFDIR,
                   visited.insert("\(info.st_dev):\(info.st_ino)").inserted else { return }
             let wd = inotify_add_watch(fd, path, CorpusWatcher.mask)
-            guard wd >= 0 else { return }
+            guard wd >= 0 else {
+                // Other failures (a folder gone meanwhile, no permission) leave it out as the scanner does.
+                if errno == ENOSPC || errno == ENOMEM {
+                    limited = "inotify watches ran out at \(path) (\(paths.count) folders watched); raise fs.inotify.max_user_watches"
+                }
+                return
+            }
             paths[wd] = path
             guard let handle = opendir(path) else { return }
             var names: [String] = []

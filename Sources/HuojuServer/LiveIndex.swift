@@ -31,6 +31,9 @@ public final class LiveIndex: Sendable {
     private let current = Mutex<Searcher?>(nil)
     private let writer = Mutex<IndexWriter?>(nil)
     private let watcher = Mutex<CorpusWatcher?>(nil)
+    /// Seconds between passes while the watcher cannot watch every folder.
+    private let rescanInterval: Double
+    private let rescans = Mutex<RescanReport?>(nil)
     private let passes = Mutex(Passes())
     private let mergeRetry = Mutex(Retry())
 
@@ -60,8 +63,9 @@ public final class LiveIndex: Sendable {
     }
 
     public init(directory: String, corpus: String?, gazetteer: Gazetteer = .builtIn, policy: TieredMergePolicy = TieredMergePolicy(),
-                threads: Int = ProcessInfo.processInfo.activeProcessorCount, logger: Logger) {
+                threads: Int = ProcessInfo.processInfo.activeProcessorCount, rescanInterval: Double = 30, logger: Logger) {
         self.directory = directory
+        self.rescanInterval = rescanInterval
         configuredCorpus = corpus
         self.gazetteer = gazetteer
         self.policy = policy
@@ -75,6 +79,9 @@ public final class LiveIndex: Sendable {
     public var searcher: Searcher? { current.withLock { $0 } }
 
     public var isWatching: Bool { watcher.withLock { $0 != nil } }
+
+    /// Set while the watcher falls back to periodic rescans.
+    public var rescanReport: RescanReport? { rescans.withLock { $0 } }
 
     /// Opens the index, building it first when it is missing or was written by another
     /// version; then watches the corpus (when `watch`) and catches up with what changed while
@@ -127,7 +134,8 @@ public final class LiveIndex: Sendable {
         }
         if watch, let corpus {
             do {
-                let watcher = try CorpusWatcher(root: corpus, skipping: [directory]) { [weak self] in
+                let watcher = try CorpusWatcher(root: corpus, skipping: [directory], rescanInterval: rescanInterval,
+                                                onLimit: { [weak self] reason in self?.watchLimited(reason) }) { [weak self] in
                     _ = self?.request(.incremental, trigger: .watch)
                 }
                 self.watcher.withLock { $0 = watcher }
@@ -143,6 +151,18 @@ public final class LiveIndex: Sendable {
             logger.warning("the index was tagged with another zone gazetteer; start huojud serve with --corpus to rebuild it")
         }
         writer.startMerges()
+    }
+
+    /// The watcher ran into inotify's limits (`reason`), or watches everything again (nil).
+    private func watchLimited(_ reason: String?) {
+        if let reason {
+            rescans.withLock { $0 = RescanReport(reason: reason, since: Self.timestamp(), intervalSeconds: rescanInterval) }
+            logger.warning("cannot watch every corpus folder; rescanning the corpus periodically instead",
+                           metadata: ["reason": "\(reason)", "intervalSeconds": "\(rescanInterval)"])
+        } else {
+            rescans.withLock { $0 = nil }
+            logger.notice("watching every corpus folder again; periodic rescans stop")
+        }
     }
 
     /// Asks for a pass. It starts now, or after the running one (passes asked for meanwhile

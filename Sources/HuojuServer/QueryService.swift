@@ -5,7 +5,6 @@ import HuojuProtocol
 import HuojuQuery
 import HuojuZones
 import Logging
-import Synchronization
 
 /// Who is on the other end of a connection (from SO_PEERCRED).
 public struct Peer: Sendable, Equatable {
@@ -31,7 +30,7 @@ public final class QueryService: Sendable {
     public let ownerUID: UInt32
     private let logger: Logger
     private let started = Date()
-    private let stats = Mutex(LatencyStats())
+    private let latencies = OperationLatencies()
 
     public init(index: LiveIndex, ownerUID: UInt32, logger: Logger) {
         self.index = index
@@ -57,10 +56,10 @@ public final class QueryService: Sendable {
             return (encode(Reply<Empty>(id: request.id, error: ReplyError(.unknownOperation, "unknown op '\(request.op)' (ops: \(known))"))), .none)
         }
         let (reply, effect) = dispatch(operation, request, peer)
-        let elapsed = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6
-        if operation == .search { stats.withLock { $0.record(elapsed) } }
+        let elapsed = DispatchTime.now().uptimeNanoseconds - started
+        latencies.record(operation, nanoseconds: elapsed)
         logger.debug("request", metadata: ["op": "\(operation.rawValue)", "id": "\(request.id?.description ?? "-")",
-                                            "peer": "\(peer.uid)/\(peer.pid)", "ms": "\(String(format: "%.3f", elapsed))"])
+                                            "peer": "\(peer.uid)/\(peer.pid)", "ms": "\(String(format: "%.3f", Double(elapsed) / 1e6))"])
         return (reply, effect)
     }
 
@@ -126,19 +125,22 @@ public final class QueryService: Sendable {
             return (encode(Reply(id: id, result: try body())), .none)
         } catch {
             let code: ErrorCode
+            var message = error.description
             switch error {
             case .syntax: code = .invalidQuery
             case .invalid: code = .badRequest
-            case .index: code = .indexError
+            case .index(let cause):
+                code = .indexError
+                logger.warning("search failed", metadata: ["error": "\(error)"])
+                // The client's remedy: `huojud index` cannot write an index a daemon serves.
+                if cause.needsRebuild { message += "; rebuild it with `huoju reindex --rebuild`" }
             }
-            if code == .indexError { logger.warning("search failed", metadata: ["error": "\(error)"]) }
-            return (encode(Reply<Empty>(id: id, error: ReplyError(code, error.description))), .none)
+            return (encode(Reply<Empty>(id: id, error: ReplyError(code, message))), .none)
         }
     }
 
     public func status() -> StatusResult {
         let snapshot = index.searcher?.snapshot
-        let (queries, p50, p99) = stats.withLock { ($0.count, $0.percentile(0.5), $0.percentile(0.99)) }
         let bytes = snapshot?.manifest.segments.reduce(0) { $0 + $1.byteSize + ($1.deletes?.bytes ?? 0) } ?? 0
         let merges = index.mergeStats
         let lastMerge = merges?.last.map {
@@ -146,10 +148,10 @@ public final class QueryService: Sendable {
         }
         return StatusResult(documents: snapshot?.liveCount ?? 0, deletedDocuments: snapshot?.manifest.deletedCount ?? 0,
                             segments: snapshot?.segments.count ?? 0, indexBytes: bytes, index: index.directory, corpus: index.corpus,
-                            generation: snapshot?.manifest.generation ?? 0, watching: index.isWatching, lastReindex: index.lastReport,
+                            generation: snapshot?.manifest.generation ?? 0, watching: index.isWatching, rescans: index.rescanReport, lastReindex: index.lastReport,
                             merging: merges?.running ?? false, merges: merges?.completed ?? 0, lastMerge: lastMerge,
-                            mergeError: merges?.lastError, passFailure: index.passFailure, mergeFailure: index.mergeFailure, uptimeSeconds: Date().timeIntervalSince(started), queries: queries,
-                            latencyP50Ms: p50, latencyP99Ms: p99)
+                            mergeError: merges?.lastError, passFailure: index.passFailure, mergeFailure: index.mergeFailure, uptimeSeconds: Date().timeIntervalSince(started),
+                            latency: latencies.summaries())
     }
 
     private struct IDOnly: Decodable { var id: RequestID? }
@@ -172,24 +174,4 @@ public final class QueryService: Sendable {
         }
     }
 
-}
-
-/// Recent search latencies, for `status`: the last 4096 samples.
-struct LatencyStats {
-    private var samples: [Double] = []
-    private var next = 0
-    private(set) var count = 0
-    static let capacity = 4096
-
-    mutating func record(_ milliseconds: Double) {
-        count += 1
-        if samples.count < Self.capacity { samples.append(milliseconds) } else { samples[next] = milliseconds }
-        next = (next + 1) % Self.capacity
-    }
-
-    func percentile(_ p: Double) -> Double? {
-        guard !samples.isEmpty else { return nil }
-        let sorted = samples.sorted()
-        return sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))]
-    }
 }

@@ -18,10 +18,14 @@ public struct ServerConfiguration: Sendable {
     public var threads: Int
     /// Connections served at once; more are refused with a `busy` reply.
     public var maxConnections: Int
+    /// A listening socket to serve instead of binding `socketPath` (systemd socket
+    /// activation); its file belongs to the socket unit, so it is left in place at exit.
+    public var listeningDescriptor: Int32?
 
     public init(socketPath: String, socketMode: mode_t = 0o600, idleTimeout: TimeAmount = .seconds(60),
                 requestTimeout: TimeAmount = .seconds(10), threads: Int = System.coreCount,
-                maxConnections: Int = ServerConfiguration.defaultConnectionLimit()) {
+                maxConnections: Int = ServerConfiguration.defaultConnectionLimit(), listeningDescriptor: Int32? = nil) {
+        self.listeningDescriptor = listeningDescriptor
         self.socketPath = socketPath
         self.socketMode = socketMode
         self.idleTimeout = idleTimeout
@@ -104,19 +108,26 @@ public final class HuojudServer: Service, Sendable {
                 }
             }
 
-        // The socket is created with exactly the requested mode (bind applies the umask to 0777):
-        // no chmod afterwards, so no client ever sees it with another mode.
-        let previousMask = umask(~configuration.socketMode & 0o777)
         let listener: Channel
-        do {
-            listener = try await bootstrap.bind(unixDomainSocketPath: path).get()
-        } catch {
+        if let descriptor = configuration.listeningDescriptor {
+            do { listener = try await bootstrap.withBoundSocket(descriptor).get() } catch {
+                throw SocketGuard.Failure(description: "cannot serve the socket passed by systemd (\(path)): \(error)")
+            }
+        } else {
+            // The socket is created with exactly the requested mode (bind applies the umask to 0777):
+            // no chmod afterwards, so no client ever sees it with another mode.
+            let previousMask = umask(~configuration.socketMode & 0o777)
+            do {
+                listener = try await bootstrap.bind(unixDomainSocketPath: path).get()
+            } catch {
+                umask(previousMask)
+                throw SocketGuard.Failure(description: "cannot listen on \(path): \(error)")
+            }
             umask(previousMask)
-            throw SocketGuard.Failure(description: "cannot listen on \(path): \(error)")
         }
-        umask(previousMask)
         listenerBox.withLock { $0 = listener }
-        logger.notice("serving", metadata: ["socket": "\(path)", "mode": "\(String(configuration.socketMode, radix: 8))"])
+        logger.notice("serving", metadata: ["socket": "\(path)", "mode": "\(String(configuration.socketMode, radix: 8))",
+                                            "from": "\(configuration.listeningDescriptor == nil ? "bind" : "systemd")"])
 
         await withGracefulShutdownHandler {
             try? await listener.closeFuture.get()
@@ -128,7 +139,7 @@ public final class HuojudServer: Service, Sendable {
         while state.inFlight.load(ordering: .relaxed) > 0, ContinuousClock.now < deadline {
             try? await Task.sleep(for: .milliseconds(10))
         }
-        unlink(path)
+        if configuration.listeningDescriptor == nil { unlink(path) }
         logger.notice("stopped", metadata: ["socket": "\(path)"])
     }
 

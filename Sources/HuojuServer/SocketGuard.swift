@@ -8,21 +8,35 @@ import Glibc
 public enum SocketGuard {
     public struct Failure: Error, CustomStringConvertible {
         public var description: String
+        /// The index lock is held by a serving daemon: the caller knows what to suggest instead.
+        public var indexInUse = false
     }
 
-    /// Locks the index folder; the returned descriptor must stay open while serving.
+    /// Locks the index folder, creating it and its missing parents; the returned descriptor
+    /// must stay open while serving.
     public static func lockIndex(_ directory: String) throws(Failure) -> Int32 {
-        if mkdir(directory, 0o755) != 0 && errno != EEXIST {
-            throw Failure(description: "cannot create index folder \(directory): \(String(cString: strerror(errno)))")
-        }
+        try makeDirectories(directory)
         let path = directory + "/huojud.lock"
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw Failure(description: "cannot open \(path): \(String(cString: strerror(errno)))") }
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
             close(fd)
-            throw Failure(description: "another huojud already serves the index \(directory) (lock \(path) is held)")
+            throw Failure(description: "another huojud already serves the index \(directory) (lock \(path) is held)", indexInUse: true)
         }
         return fd
+    }
+
+    /// `mkdir -p`: the folder and whichever of its parents are missing.
+    private static func makeDirectories(_ path: String) throws(Failure) {
+        var info = stat()
+        if stat(path, &info) == 0 {
+            guard info.st_mode & S_IFMT == S_IFDIR else { throw Failure(description: "\(path) exists and is not a folder") }
+            return
+        }
+        if let slash = path.lastIndex(of: "/"), slash != path.startIndex { try makeDirectories(String(path[..<slash])) }
+        if mkdir(path, 0o755) != 0 && errno != EEXIST {
+            throw Failure(description: "cannot create the index folder \(path): \(String(cString: strerror(errno)))")
+        }
     }
 
     /// Makes `path` free for a new socket: removes a stale socket, refuses a live one or a

@@ -131,8 +131,19 @@ struct StatusCommand: ParsableCommand {
         print("index:      \(status.index) (generation \(status.generation), \(status.segments) segments, \(status.indexBytes / 1_000_000) MB)")
         print("documents:  \(status.documents)" + (status.deletedDocuments > 0 ? " (and \(status.deletedDocuments) deleted, dropped by the next merges)" : ""))
         print("corpus:     \(status.corpus ?? "-")" + (status.watching ? " (watched)" : ""))
-        print("uptime:     \(Int(status.uptimeSeconds)) s, \(status.queries) queries" +
-              (status.latencyP50Ms.map { ", p50 \(format($0)) ms" } ?? "") + (status.latencyP99Ms.map { ", p99 \(format($0)) ms" } ?? ""))
+        if let rescans = status.rescans {
+            print("  not every folder is watched (\(rescans.reason)): rescanned every \(format(rescans.intervalSeconds)) s since \(rescans.since)")
+        }
+        print("uptime:     \(Int(status.uptimeSeconds)) s")
+        let latencies = RequestOp.allCases.compactMap { op in status.latency[op.rawValue].map { (op.rawValue, $0) } }
+        if !latencies.isEmpty {
+            func column(_ text: String) -> String { String(repeating: " ", count: max(0, 9 - text.count)) + text }
+            print("latency:    " + "ms".padding(8) + ["count", "p50", "p90", "p99", "p99.9", "max"].map(column).joined())
+            for (name, latency) in latencies {
+                let times = [latency.p50Ms, latency.p90Ms, latency.p99Ms, latency.p999Ms, latency.maxMs].map { column(format($0, decimals: 3)) }
+                print("            " + name.padding(8) + column("\(latency.count)") + times.joined())
+            }
+        }
         if let last = status.lastReindex {
             var line = "reindex:    \(last.kind.rawValue) (\(last.trigger.rawValue)) \(last.state.rawValue) since \(last.startedAt ?? last.requestedAt)"
             if let finished = last.finishedAt {
@@ -227,8 +238,16 @@ struct ShutdownCommand: ParsableCommand {
     }
 }
 
-func format(_ value: Double) -> String {
-    let hundredths = Int((value * 100).rounded())
-    let fraction = hundredths % 100
-    return "\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction)"
+/// `value` with `decimals` digits after the point (without Foundation's String(format:)).
+func format(_ value: Double, decimals: Int = 2) -> String {
+    var scale = 1
+    for _ in 0..<decimals { scale *= 10 }
+    let scaled = Int((value * Double(scale)).rounded())
+    let fraction = String(scaled % scale)
+    return "\(scaled / scale).\(String(repeating: "0", count: decimals - fraction.count))\(fraction)"
+}
+
+extension String {
+    /// Left-aligned in `width` columns.
+    func padding(_ width: Int) -> String { self + String(repeating: " ", count: max(0, width - count)) }
 }

@@ -22,9 +22,19 @@ struct IndexOptions: ParsableArguments {
     /// A searcher over the index's current snapshot, or the reason there is none.
     func openSearcher() throws -> Searcher {
         do { return try Searcher(snapshot: try IndexSnapshot.open(directory: index, analyzer: Analyzer.version)) } catch let error as IndexError {
-            throw RuntimeError(error.description)
+            throw offlineFailure(error)
         } catch {
             throw RuntimeError("\(error)")
+        }
+    }
+
+    /// An index error with what to run about it offline (the offline commands' remedy is
+    /// `huojud index`; the daemon and the client name their own).
+    func offlineFailure(_ error: IndexError, corpus: String = "DIR") -> RuntimeError {
+        switch error {
+        case .missing: RuntimeError("\(error); build one with `huojud index --corpus \(corpus) --index \(index)`")
+        case _ where error.needsRebuild: RuntimeError("\(error); rebuild it with `huojud index --rebuild --corpus \(corpus) --index \(index)`")
+        default: RuntimeError(error.description)
         }
     }
 }

@@ -39,32 +39,32 @@ struct Index: ParsableCommand {
     func run() throws {
         // The same lock a serving daemon holds: never write an index a daemon is serving.
         let lock: Int32
-        do { lock = try SocketGuard.lockIndex(options.index) } catch {
-            throw RuntimeError("\(error); ask the daemon to reindex with `huoju reindex`")
+        do throws(SocketGuard.Failure) { lock = try SocketGuard.lockIndex(options.index) } catch {
+            throw RuntimeError(error.indexInUse ? "\(error); ask that daemon to reindex with `huoju reindex`" : error.description)
         }
         defer { close(lock) }
         let corpus = absolute(self.corpus)
         let gazetteer = try zones.gazetteer()
         let writer: IndexWriter
-        do {
+        do throws(IndexError) {
             writer = try IndexWriter(directory: options.index, corpus: corpus, analyzer: Analyzer.version, gazetteer: (gazetteer.serialized, gazetteer.fingerprint),
                                      replacing: rebuild, policy: merging.policy,
                                      onMerge: Self.report)
         } catch {
-            throw RuntimeError(error.description + (rebuild ? "" : " (or rebuild it with `huojud index --rebuild`)"))
+            throw options.offlineFailure(error, corpus: corpus)
         }
         var indexer = CorpusIndexer(corpus: corpus, writer: writer, gazetteer: gazetteer)
         indexer.threads = max(1, threads)
         indexer.bufferBytes = max(1, bufferMB) << 20
         let progress = isatty(2) != 0 ? ProgressBar() : nil
         let summary: CorpusIndexer.Summary
-        do {
+        do throws(IndexError) {
             summary = try indexer.update(rebuild ? .rebuild : .incremental) { done, total, bytes in
                 progress?.update(done: done, total: total, bytes: bytes)
             }
         } catch {
             progress?.finish()
-            throw RuntimeError(error.description)
+            throw options.offlineFailure(error, corpus: corpus)
         }
         progress?.finish()
         // Unbuffered: the commit is done, and a script watching the output may need to know now.

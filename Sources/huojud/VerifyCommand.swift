@@ -11,14 +11,14 @@ struct Verify: ParsableCommand {
     @OptionGroup var options: IndexOptions
 
     func run() throws {
-        do {
+        do throws(IndexError) {
             let snapshot = try IndexSnapshot.open(directory: options.index, analyzer: Analyzer.version)
             try snapshot.verify()
             let manifest = snapshot.manifest
             print("index \(options.index) is intact: generation \(manifest.generation), \(manifest.segments.count) segments, " +
                   "\(manifest.liveCount) documents (\(manifest.deletedCount) deleted), \(manifest.sourceTable?.count ?? 0) corpus files")
         } catch {
-            throw RuntimeError(error.description)
+            throw options.offlineFailure(error)
         }
     }
 }

@@ -259,7 +259,7 @@ func temporaryDirectory() -> String {
                     Issue.record("flipping byte \(offset) of \(name) went unnoticed")
                 } catch {
                     #expect(error.description.contains(name), "error does not name \(name): \(error)")
-                    #expect(error.description.contains("huojud index --rebuild --corpus"))
+                    #expect((error as? IndexError)?.needsRebuild == true, "\(error)")
                 }
             }
             try original.write(to: URL(fileURLWithPath: path))
@@ -280,7 +280,7 @@ func temporaryDirectory() -> String {
         #expect {
             try IndexSnapshot.open(directory: directory, analyzer: Analyzer.version)
         } throws: { error in
-            "\(error)".contains("analyzer") && "\(error)".contains("huojud index --rebuild --corpus")
+            "\(error)".contains("analyzer") && (error as? IndexError)?.needsRebuild == true
         }
     }
 
@@ -302,7 +302,7 @@ func temporaryDirectory() -> String {
             try IndexSnapshot.open(directory: directory, analyzer: Analyzer.version)
         } throws: { error in
             guard let error = error as? IndexError, case .corrupt(let file, let why) = error else { return false }
-            return file == "manifest.json" && why.contains("checksum") && error.description.contains("huojud index --rebuild --corpus")
+            return file == "manifest.json" && why.contains("checksum") && error.needsRebuild
         }
         // A manifest of the format before is from an older huojud: rebuild, not damage.
         let current = "\"formatVersion\" : \(Manifest.formatVersion)", older = "\"formatVersion\" : \(Manifest.formatVersion - 1)"

@@ -125,6 +125,33 @@ import Glibc
         #expect(try run("huoju", ["ping", "--socket", restarted.socket]).status == 0)
     }
 
+    /// Issue #14 item 8: `huojud index` creates a nested index folder, and each command's hint
+    /// names what that command's user runs next, once.
+    @Test func offlineIndexCreatesParentFoldersAndHintsFitTheirCommand() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("huojud-hints-\(UUID().uuidString.prefix(8))").path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let corpus = SharedCorpus.directory!.path
+        let nested = folder + "/a/b/Index"
+        let built = try run("huojud", ["index", "--corpus", corpus, "--index", nested])
+        #expect(built.status == 0, "\(built.stderr)")
+        #expect(try run("huojud", ["search", "--index", nested, "--json", "科研助理"]).status == 0)
+
+        let missing = folder + "/none"
+        let search = try run("huojud", ["search", "--index", missing, "科研助理"])
+        #expect(search.status != 0 && search.stderr.contains("huojud index --corpus DIR --index \(missing)"), "\(search.stderr)")
+        let serve = try run("huojud", ["serve", "--index", missing, "--socket", folder + "/s.sock"])
+        #expect(serve.status != 0 && serve.stderr.contains("give --corpus DIR") && !serve.stderr.contains("huojud index"), "\(serve.stderr)")
+
+        // A damaged manifest: `huojud index` names its own rebuild, with this corpus and index, once.
+        try Data("{}".utf8).write(to: URL(fileURLWithPath: nested + "/manifest.json"))
+        let damaged = try run("huojud", ["index", "--corpus", corpus, "--index", nested])
+        let remedy = "huojud index --rebuild --corpus \(corpus) --index \(nested)"
+        #expect(damaged.status != 0 && damaged.stderr.components(separatedBy: "--rebuild").count == 2 && damaged.stderr.contains(remedy),
+                "\(damaged.stderr)")
+        #expect(!damaged.stderr.contains("huoju reindex"), "\(damaged.stderr)")
+        #expect(try run("huojud", ["index", "--rebuild", "--corpus", corpus, "--index", nested]).status == 0)
+    }
+
     @Test func sigtermStopsCleanlyAndRemovesTheSocket() throws {
         let daemon = try Daemon()
         defer { daemon.stop() }
@@ -133,7 +160,8 @@ import Glibc
         #expect(!FileManager.default.fileExists(atPath: daemon.socket))
         let client = try run("huoju", ["ping", "--socket", daemon.socket])
         #expect(client.status == 3)
-        #expect(client.stderr.contains("huojud serve"))
+        #expect(client.stderr.contains("huojud serve") && client.stderr.split(separator: "\n").count == 1, "\(client.stderr)")
+        #expect(client.stdout.isEmpty)
     }
 
     @Test func shutdownAndStatusOverTheClient() throws {
@@ -144,6 +172,21 @@ import Glibc
         #expect(json["documents"] as? Int == 34)
         #expect((json["segments"] as? Int ?? 0) >= 1)
         #expect((json["indexBytes"] as? Int ?? 0) > 0)
+        // Latency per operation, once asked for: 3 searches and 2 pings before this status.
+        for _ in 0..<3 { #expect(try run("huoju", ["search", "--socket", daemon.socket, "--json", "科研助理"]).status == 0) }
+        for _ in 0..<2 { #expect(try run("huoju", ["ping", "--socket", daemon.socket]).status == 0) }
+        let after = try JSONSerialization.jsonObject(with: Data(try run("huoju", ["status", "--socket", daemon.socket, "--json"]).stdout.utf8)) as! [String: Any]
+        let latency = try #require(after["latency"] as? [String: [String: Any]], "\(after)")
+        #expect(latency["search"]?["count"] as? Int == 3 && latency["ping"]?["count"] as? Int == 2 && latency["status"]?["count"] as? Int == 1,
+                "\(latency)")
+        #expect(latency["zones"] == nil)
+        let search = try #require(latency["search"]?.mapValues { $0 as? Double ?? 0 })
+        let order = ["p50Ms", "p90Ms", "p99Ms", "p999Ms", "maxMs"].map { search[$0] ?? 0 }
+        #expect(order[0] > 0 && order == order.sorted(), "\(search)")
+        let human = try run("huoju", ["status", "--socket", daemon.socket]).stdout
+        let header = try #require(human.split(separator: "\n").first { $0.hasPrefix("latency:") }, "\(human)")
+        #expect(header.split(separator: " ") == ["latency:", "ms", "count", "p50", "p90", "p99", "p99.9", "max"], "\(human)")
+        #expect(human.split(separator: "\n").contains { $0.split(separator: " ").prefix(2) == ["search", "3"] }, "\(human)")
         #expect(try run("huoju", ["shutdown", "--socket", daemon.socket]).status == 0)
         try #require(daemon.waitForExit(within: 60), "shutdown did not stop the daemon")
         #expect(daemon.process.terminationStatus == 0)

@@ -27,7 +27,7 @@ import Glibc
         #expect(verify.status != 0 && verify.stderr.contains(victim), "\(verify.stderr)")
         let refused = try run("huojud", ["serve", "--corpus", corpus, "--index", built.index, "--socket", built.socket])
         #expect(refused.status != 0)
-        for words in ["refusing to serve a damaged index", victim, "checksum", "huojud index --rebuild --corpus", "--repair"] {
+        for words in ["refusing to serve a damaged index", victim, "checksum", "huojud serve --repair --corpus \(corpus)"] {
             #expect(refused.stderr.contains(words), "refusal does not say '\(words)': \(refused.stderr)")
         }
         #expect(!FileManager.default.fileExists(atPath: built.socket) || !Daemon.listening(built.socket))

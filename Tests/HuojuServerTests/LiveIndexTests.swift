@@ -97,6 +97,37 @@ import Glibc
         #expect(verify.status == 0, "\(verify.stderr)")
     }
 
+    /// Issue #14 item 6: past inotify's watch limit the daemon says so (log, status) and finds
+    /// new files in the folders it could not watch by rescanning; raised, it watches them again.
+    @Test(.enabled(if: Daemon.canLimitInotifyWatches, "needs user namespaces (unshare) to lower the daemon's inotify watch limit"))
+    func whenInotifyWatchesRunOutNewFilesAreFoundByPeriodicRescans() throws {
+        let (directory, corpus) = try Self.makeFolder()
+        for year in ["2023", "2024"] { try FileManager.default.createDirectory(atPath: corpus + "/" + year, withIntermediateDirectories: false) }
+        // One watch: the corpus folder's; its subfolders cannot be watched.
+        let daemon = try Daemon(directory: directory, corpus: corpus, arguments: ["--rescan-interval", "1"], inotifyWatches: 1)
+        defer { daemon.stop() }
+        let client = try LineClient(path: daemon.socket)
+        #expect(Self.passDone(client, trigger: "start"))
+        let rescans = try #require(Self.status(client)["rescans"] as? [String: Any], "status shows no rescans: \(daemon.logText)")
+        #expect((rescans["reason"] as? String)?.contains("fs.inotify.max_user_watches") == true && rescans["intervalSeconds"] as? Double == 1,
+                "\(rescans)")
+        #expect(daemon.logText.contains("cannot watch every corpus folder"), "\(daemon.logText)")
+        let human = try run("huoju", ["status", "--socket", daemon.socket])
+        #expect(human.stdout.contains("not every folder is watched") && human.stdout.contains("rescanned every 1.00 s"), "\(human.stdout)")
+
+        // Written into an unwatched folder: no event comes; a rescan finds it.
+        let added = corpus + "/2024/new.txt"
+        try Self.issue("Zqxrescan").write(to: URL(fileURLWithPath: added))
+        #expect(eventually(within: 30) { Self.paths(client, "zqxrescan") == [added] }, "not found by rescanning: \(daemon.logText)")
+
+        // The limit raised (inside the daemon's namespace): every folder is watched again.
+        let raised = try run("/usr/bin/nsenter", ["--user", "--target", "\(daemon.process.processIdentifier)", "/bin/sh", "-c",
+                                                  "echo 100 > /proc/sys/user/max_inotify_watches"])
+        #expect(raised.status == 0, "\(raised.stderr)")
+        #expect(eventually { Self.status(client)["rescans"] == nil }, "still rescanning: \(daemon.logText)")
+        #expect(daemon.logText.contains("watching every corpus folder again"))
+    }
+
     @Test func reAddingAnUnchangedFileChangesNothing() throws {
         let (directory, corpus) = try Self.makeFolder()
         let daemon = try Daemon(directory: directory, corpus: corpus)

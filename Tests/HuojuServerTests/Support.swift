@@ -78,10 +78,13 @@ final class Daemon {
 
     /// Starts a daemon in `directory` (a new temporary folder by default) over `corpus` (the
     /// shared samples by default), with its index in `index` (`idx` in the folder by default),
-    /// extra `serve` arguments, under `ulimit -n fileLimit` when given, and unable to write
-    /// files past `sizeLimit` bytes when given (a write there fails with EFBIG, "File too large").
+    /// extra `serve` arguments, under `ulimit -n fileLimit` when given, unable to write
+    /// files past `sizeLimit` bytes when given (a write there fails with EFBIG, "File too large"),
+    /// and with at most `inotifyWatches` inotify watches when given (a user namespace of its
+    /// own, whose `max_inotify_watches` it may lower for itself: then adding one more watch
+    /// fails with ENOSPC, as past `fs.inotify.max_user_watches`).
     init(directory: String? = nil, corpus: String? = nil, index: String? = nil, arguments: [String] = [], fileLimit: Int? = nil,
-         sizeLimit: Int? = nil) throws {
+         sizeLimit: Int? = nil, inotifyWatches: Int? = nil) throws {
         self.directory = directory ?? FileManager.default.temporaryDirectory.appendingPathComponent("huojud-\(UUID().uuidString.prefix(8))").path
         try FileManager.default.createDirectory(atPath: self.directory, withIntermediateDirectories: true)
         socket = self.directory + "/huoju.sock"
@@ -91,12 +94,15 @@ final class Daemon {
         try Data().write(to: log)
         let serve = [binDirectory + "/huojud", "serve", "--corpus", corpus ?? SharedCorpus.directory!.path, "--index", self.index, "--socket", socket,
                      "--log-level", "debug"] + arguments
-        if fileLimit != nil || sizeLimit != nil {
+        if fileLimit != nil || sizeLimit != nil || inotifyWatches != nil {
             // SIGXFSZ ignored (an ignored signal stays ignored across exec), so that a write past
             // the size limit returns EFBIG instead of killing the daemon; `ulimit -f` counts 512-byte blocks.
             let limits = (fileLimit.map { ["ulimit -n \($0)"] } ?? []) + (sizeLimit.map { ["trap '' XFSZ", "ulimit -f \($0 / 512)"] } ?? [])
-            process.executableURL = URL(fileURLWithPath: "/bin/sh")
-            process.arguments = ["-c", (limits + ["exec \"$@\""]).joined(separator: " && "), "sh"] + serve
+                + (inotifyWatches.map { ["echo \($0) > /proc/sys/user/max_inotify_watches"] } ?? [])
+            let shell = ["/bin/sh", "-c", (limits + ["exec \"$@\""]).joined(separator: " && "), "sh"] + serve
+            let command = inotifyWatches == nil ? shell : ["/usr/bin/unshare", "--user", "--map-root-user"] + shell
+            process.executableURL = URL(fileURLWithPath: command[0])
+            process.arguments = Array(command.dropFirst())
         } else {
             process.executableURL = URL(fileURLWithPath: serve[0])
             process.arguments = Array(serve.dropFirst())
@@ -165,6 +171,14 @@ final class Daemon {
     }
 
     static func listening(_ path: String) -> Bool { (try? LineClient(path: path)) != nil }
+
+    /// True when a daemon can be given an inotify watch limit of its own (`inotifyWatches`):
+    /// user namespaces are allowed here.
+    static let canLimitInotifyWatches: Bool = {
+        guard let output = try? run("/usr/bin/unshare", ["--user", "--map-root-user", "/bin/sh", "-c", "echo 1 > /proc/sys/user/max_inotify_watches"])
+        else { return false }
+        return output.status == 0
+    }()
 
     struct Failure: Error, CustomStringConvertible { var message: String; var description: String { message } }
 }

@@ -119,13 +119,20 @@ public enum IndexError: Error, CustomStringConvertible, Equatable, Sendable {
     case missing(String)
     case io(String)
 
+    /// What went wrong, without a remedy: what to run depends on who reports it (`huojud index`
+    /// offline, `huojud serve`, the client through the daemon), so each adds its own.
     public var description: String {
         switch self {
-        case .corrupt(let file, let why):
-            "index file \(file) is damaged: \(why). Rebuild it with `huojud index --rebuild --corpus DIR`."
-        case .incompatible(let why): "\(why). Rebuild it with `huojud index --rebuild --corpus DIR`."
-        case .missing(let why): why
-        case .io(let why): why
+        case .corrupt(let file, let why): "index file \(file) is damaged: \(why)"
+        case .incompatible(let why), .missing(let why), .io(let why): why
+        }
+    }
+
+    /// True when building the index anew is the cure: it is damaged or another version wrote it.
+    public var needsRebuild: Bool {
+        switch self {
+        case .corrupt, .incompatible: true
+        case .missing, .io: false
         }
     }
 }
