@@ -87,7 +87,7 @@ enum PostingsWriter {
                             positionsOffset: UInt64(positionsOut.count), keepsPositions: keepsPositions)
         if docFreq == 1 {
             info.single = TermInfo.Single(doc: term.docs[0], frequency: term.freqs[0])
-            if keepsPositions { writePositions(term, docs: 0..<1, from: 0, into: &positionsOut) }
+            if keepsPositions { _ = writePositions(term, docs: 0..<1, from: 0, into: &positionsOut) }
             return info
         }
         let fullBlocks = docFreq / PostingsFormat.blockSize

@@ -119,7 +119,7 @@ final class Evaluation {
         var total = 0
         var skipped = false
         var matches: [[UInt32]] = [], scores: [[Double]] = []
-        for (s, segment) in snapshot.segments.enumerated() {
+        for s in snapshot.segments.indices {
             let matcher = try self.matcher(pass, segment: s, capacity: size)
             let base = snapshot.bases[s], partial = pass == .partial
             var segmentMatches: [UInt32] = [], segmentScores: [Double] = []
