@@ -41,10 +41,14 @@ enum Impacts {
 
     /// `pairs` are (tf, length) of the block's documents.
     static func frontier(_ pairs: [(tf: UInt32, length: UInt32)]) -> [(tf: UInt32, length: UInt32)] {
+        // Highest tf first, then shortest length: one integer each, sorted as integers (a
+        // comparison closure over tuples cost more than the rest of a block's encoding).
+        var keys = pairs.map { UInt64(~$0.tf) << 32 | UInt64($0.length) }
+        keys.sort()
         var frontier: [(tf: UInt32, length: UInt32)] = []
-        for pair in pairs.sorted(by: { $0.tf != $1.tf ? $0.tf > $1.tf : $0.length < $1.length })
-        where frontier.last.map({ pair.length < $0.length }) ?? true {
-            frontier.append(pair)
+        for key in keys {
+            let pair = (tf: ~UInt32(truncatingIfNeeded: key >> 32), length: UInt32(truncatingIfNeeded: key))
+            if frontier.last.map({ pair.length < $0.length }) ?? true { frontier.append(pair) }
         }
         guard frontier.count > maxCount else { return frontier }
         // Tf and length both decrease along the frontier: a run's first tf and last length.
