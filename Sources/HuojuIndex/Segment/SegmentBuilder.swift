@@ -22,8 +22,11 @@ public final class SegmentBuilder {
     private var termFields: [UInt8] = []
     private var termGramClass: [UInt8] = []
     private var occurrenceTerms: [UInt32] = []
-    /// The bigrams of the field being analyzed, by packed key: see `resolveBigrams`.
+    /// The bigrams of the field being analyzed, by packed key, and its words (their UTF-8 in
+    /// `pendingWordBytes`, each ending at `end`): see `resolvePending`.
     private var pendingBigrams: [(key: UInt64, position: Int32)] = []
+    private var pendingWords: [(end: Int, position: Int32, keepsPositions: Bool)] = []
+    private var pendingWordBytes: [UInt8] = []
     private var occurrenceDocs: [UInt32] = []
     private var occurrencePositions: [UInt32] = []
     private var stored = StoredFieldsWriter()
@@ -45,20 +48,18 @@ public final class SegmentBuilder {
             builder.append(builder.unigramID(slot, field, scalar), at: position)
         }
 
-        /// Held until the field ends (`resolveBigrams`).
+        /// Held until the field ends, like words (`resolvePending`).
         public mutating func bigram(_ first: UInt32, _ second: UInt32, at position: Int32) {
             builder.pendingBigrams.append((SegmentBuilder.gramKey(field, first, second), position))
         }
 
         public mutating func word(_ utf8: UnsafeBufferPointer<UInt8>, at position: Int32) {
-            builder.append(builder.wordID(field, .word, utf8), at: position)
+            builder.holdWord(utf8, at: position, keepsPositions: false)
         }
 
         /// A Latin word or number: a word term whose positions are kept, since phrases match it.
         public mutating func latin(_ utf8: UnsafeBufferPointer<UInt8>, at position: Int32) {
-            let id = builder.wordID(field, .word, utf8)
-            builder.termKeepsPositions[Int(id)] = true
-            builder.append(id, at: position)
+            builder.holdWord(utf8, at: position, keepsPositions: true)
         }
     }
 
@@ -73,7 +74,7 @@ public final class SegmentBuilder {
             guard let text = document.text(of: field), !text.isEmpty else { lengths[slot].append(0); continue }
             var terms = FieldTerms(builder: self, field: field, slot: slot)
             lengths[slot].append(UInt32(analyze(field, &terms)))
-            resolveBigrams()
+            resolvePending(field)
             textBytes += text.utf8.count
         }
         // Keyword terms: term frequency = mentions (positions 0..<mentions carry no meaning).
@@ -117,13 +118,30 @@ public final class SegmentBuilder {
         return id
     }
 
-    /// Appends the field's bigrams, looked up in a row: with a million of them the table misses
-    /// the cache on most lookups, and a tight loop lets the processor overlap those misses where
-    /// one lookup between two tokens waited for each (they took as long as ICU's word break).
-    /// Each term's occurrences stay in position order; only term ids are numbered differently.
-    private func resolveBigrams() {
+    private func holdWord(_ utf8: UnsafeBufferPointer<UInt8>, at position: Int32, keepsPositions: Bool) {
+        pendingWordBytes.append(contentsOf: utf8)
+        pendingWords.append((pendingWordBytes.count, position, keepsPositions))
+    }
+
+    /// Appends the field's bigrams and words, looked up in a row: with a million bigrams (and a
+    /// hundred thousand words) the id tables miss the cache on most lookups, and a tight loop
+    /// lets the processor overlap those misses where one lookup between two tokens waited for
+    /// each (they took as long as ICU's word break). Each term's occurrences stay in position
+    /// order; only term ids are numbered differently.
+    private func resolvePending(_ field: Field) {
         for (key, position) in pendingBigrams { append(gramID(key), at: position) }
         pendingBigrams.removeAll(keepingCapacity: true)
+        pendingWordBytes.withUnsafeBufferPointer { bytes in
+            var start = 0
+            for word in pendingWords {
+                let id = wordID(field, .word, UnsafeBufferPointer(rebasing: bytes[start..<word.end]))
+                if word.keepsPositions { termKeepsPositions[Int(id)] = true }
+                append(id, at: word.position)
+                start = word.end
+            }
+        }
+        pendingWords.removeAll(keepingCapacity: true)
+        pendingWordBytes.removeAll(keepingCapacity: true)
     }
 
     /// A gram is one or two scalars: packed with its field into one integer key (field, scalar
