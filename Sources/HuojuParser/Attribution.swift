@@ -130,8 +130,7 @@ enum Attribution {
 
     /// One to five person names separated by spaces, and nothing else.
     static func personNames(_ text: String) -> String? {
-        let scalars = text.unicodeScalars
-        guard scalars.count <= 30 else { return nil }
+        guard text.hasAtMostScalars(30) else { return nil }
         let tokens = text.split(whereSeparator: { $0.unicodeScalars.allSatisfy(Punct.isSpace) })
         guard (1...5).contains(tokens.count), tokens.allSatisfy({ isPersonName(String($0)) }) else { return nil }
         return tokens.joined(separator: " ")
@@ -150,8 +149,9 @@ enum Attribution {
     /// `…高质量发展。 刘地 冯禄 韩君慰`: names glued after the last sentence of an article.
     static func splitTrailingNames(_ text: String) -> (String, String)? {
         let s = text.unicodeScalars
-        guard let cut = s.lastIndex(where: { Punct.terminal.contains($0) || $0 == "”" }),
-              s.distance(from: cut, to: s.endIndex) <= 32 else { return nil }
+        // The last sentence end, looked for among the last 32 scalars only (a long line is not scanned).
+        let window = s.index(s.endIndex, offsetBy: -32, limitedBy: s.startIndex) ?? s.startIndex
+        guard let cut = s[window...].lastIndex(where: { Punct.terminal.contains($0) || $0 == "”" }) else { return nil }
         let tail = s[s.index(after: cut)...]
         guard let first = tail.first, Punct.isSpace(first) else { return nil }
         guard let names = personNames(String(tail)) else { return nil }
@@ -164,7 +164,7 @@ enum Attribution {
 
     /// A short photo credit line: `图片来源:合肥高新区`, `雷键/摄`.
     static func isCaptionLine(_ text: String) -> Bool {
-        guard text.unicodeScalars.count <= 40 else { return false }
+        guard text.hasAtMostScalars(40) else { return false }
         return text.hasAnyPrefix(captionPrefixes) || text.hasSuffix("/摄") || text.hasSuffix("／摄")
     }
 

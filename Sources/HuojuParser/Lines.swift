@@ -251,6 +251,12 @@ extension String {
     }
 
     func hasAnyPrefix(_ prefixes: [String]) -> Bool { prefixes.contains { hasPrefix($0) } }
+
+    /// Whether the text has at most `limit` scalars, counted no further than that: the short-line
+    /// rules ask it of every line, and counting a whole long line cost more than the rule.
+    func hasAtMostScalars(_ limit: Int) -> Bool {
+        unicodeScalars.index(unicodeScalars.startIndex, offsetBy: limit + 1, limitedBy: unicodeScalars.endIndex) == nil
+    }
 }
 
 /// What `matchKey` keeps of one scalar.
