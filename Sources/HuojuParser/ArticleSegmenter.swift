@@ -138,7 +138,7 @@ struct ArticleSegmenter {
 
     /// `合肥高新区: 10个…`, `青岛高新区“揭榜挂帅”结硕果`: a place-led or `X:Y` headline.
     static func looksLikeHeadline(_ text: String) -> Bool {
-        let head = String(String.UnicodeScalarView(text.unicodeScalars.prefix(zonePrefixLength)))
+        let head = String(text.unicodeScalars.prefix(zonePrefixLength))
         if zoneSuffixes.contains(where: { head.contains($0) && !head.hasPrefix($0) }) { return true }
         guard let colon = text.unicodeScalars.firstIndex(where: { $0 == ":" || $0 == "：" }) else { return false }
         let before = text.unicodeScalars.distance(from: text.unicodeScalars.startIndex, to: colon)

@@ -15,7 +15,7 @@ enum Attribution {
             var lower = s.startIndex
             var gapBefore = line.gapBefore, spaceBefore = line.spaceBefore
             while let (start, source, end) = findSource(s, from: lower) {
-                let before = String(String.UnicodeScalarView(s[lower..<start])).trimmingSpaces
+                let before = String(s[lower..<start]).trimmingSpaces
                 if !before.isEmpty {
                     out.append(Line(text: before, gapBefore: gapBefore, spaceBefore: spaceBefore))
                 }
@@ -30,7 +30,7 @@ enum Attribution {
             if lower == s.startIndex {
                 if !line.text.isEmpty { out.append(line) }
             } else {
-                let rest = String(String.UnicodeScalarView(s[lower...])).trimmingSpaces
+                let rest = String(s[lower...]).trimmingSpaces
                 if !rest.isEmpty { out.append(Line(text: rest, gapBefore: 0, spaceAfter: line.spaceAfter)) }
             }
         }
@@ -66,7 +66,7 @@ enum Attribution {
             let contentStart = s.index(after: k)
             let close = s[contentStart...].firstIndex { $0 == ")" || $0 == "）" } ?? s.endIndex
             let end = close == s.endIndex ? close : s.index(after: close)
-            let piece = { (r: Range<String.Index>) in String(String.UnicodeScalarView(s[r])).trimmingSpaces }
+            let piece = { (r: Range<String.Index>) in String(s[r]).trimmingSpaces }
             let content = piece(contentStart..<close)
             guard !content.isEmpty else {
                 // `(供稿:)` names nobody: leave it as text.
@@ -116,22 +116,21 @@ enum Attribution {
     /// (`石嘴山市…常务副主任 杨旭日`). Returned without the decorative marker.
     static func roleByline(_ line: Line, afterHeading: Bool) -> String? {
         guard line.shape.length <= 80, line.shape.ending != .terminal else { return nil }
-        let text = String(String.UnicodeScalarView(line.text.unicodeScalars.drop {
+        let text = String(line.text.unicodeScalars.drop {
             bylineMarkers.contains($0) || Punct.isSpace($0)
-        }))
+        })
         if text.hasAnyPrefix(rolePrefixes), line.shape.length <= 40 { return collapseSpaces(text) }
         // A heading-like line ending in a short token is more likely a two-part headline
         // (`产业 高地`) unless it names a position.
         guard afterHeading, !line.shape.isHeadingLike || roleWords.contains(where: text.contains),
               let cut = text.unicodeScalars.lastIndex(where: Punct.isSpace) else { return nil }
-        let name = String(String.UnicodeScalarView(text.unicodeScalars[text.unicodeScalars.index(after: cut)...]))
+        let name = String(text.unicodeScalars[text.unicodeScalars.index(after: cut)...])
         return isPersonName(name) ? collapseSpaces(text) : nil
     }
 
     /// One to five person names separated by spaces, and nothing else.
     static func personNames(_ text: String) -> String? {
-        let scalars = text.unicodeScalars
-        guard scalars.count <= 30 else { return nil }
+        guard text.hasAtMostScalars(30) else { return nil }
         let tokens = text.split(whereSeparator: { $0.unicodeScalars.allSatisfy(Punct.isSpace) })
         guard (1...5).contains(tokens.count), tokens.allSatisfy({ isPersonName(String($0)) }) else { return nil }
         return tokens.joined(separator: " ")
@@ -150,12 +149,13 @@ enum Attribution {
     /// `…高质量发展。 刘地 冯禄 韩君慰`: names glued after the last sentence of an article.
     static func splitTrailingNames(_ text: String) -> (String, String)? {
         let s = text.unicodeScalars
-        guard let cut = s.lastIndex(where: { Punct.terminal.contains($0) || $0 == "”" }),
-              s.distance(from: cut, to: s.endIndex) <= 32 else { return nil }
+        // The last sentence end, looked for among the last 32 scalars only (a long line is not scanned).
+        let window = s.index(s.endIndex, offsetBy: -32, limitedBy: s.startIndex) ?? s.startIndex
+        guard let cut = s[window...].lastIndex(where: { Punct.terminal.contains($0) || $0 == "”" }) else { return nil }
         let tail = s[s.index(after: cut)...]
         guard let first = tail.first, Punct.isSpace(first) else { return nil }
-        guard let names = personNames(String(String.UnicodeScalarView(tail))) else { return nil }
-        return (String(String.UnicodeScalarView(s[...cut])), names)
+        guard let names = personNames(String(tail)) else { return nil }
+        return (String(s[...cut]), names)
     }
 
     // MARK: Captions
@@ -164,7 +164,7 @@ enum Attribution {
 
     /// A short photo credit line: `图片来源:合肥高新区`, `雷键/摄`.
     static func isCaptionLine(_ text: String) -> Bool {
-        guard text.unicodeScalars.count <= 40 else { return false }
+        guard text.hasAtMostScalars(40) else { return false }
         return text.hasAnyPrefix(captionPrefixes) || text.hasSuffix("/摄") || text.hasSuffix("／摄")
     }
 

@@ -57,12 +57,12 @@ enum Boilerplate {
     /// `3`, `- 3 -`, `—3—`: page numbers left by the PDF extraction.
     static func isPageNumber(_ text: String) -> Bool {
         let s = text.unicodeScalars
-        guard s.count <= 8, s.contains(where: { ("0"..."9").contains($0) }) else { return false }
+        guard text.hasAtMostScalars(8), s.contains(where: { ("0"..."9").contains($0) }) else { return false }
         return s.allSatisfy { ("0"..."9").contains($0) || $0 == "-" || $0 == "—" || Punct.isSpace($0) }
     }
 
     /// A masthead line or issue line repeated inside the body as a running head.
     static func isRunningHead(_ text: String, masthead: Set<String>) -> Bool {
-        masthead.contains(text.matchKey) || (text.unicodeScalars.count <= IssueLine.maxLength && IssueLine.parse(text) != nil)
+        masthead.contains(text.matchKey) || (text.hasAtMostScalars(IssueLine.maxLength) && IssueLine.parse(text) != nil)
     }
 }

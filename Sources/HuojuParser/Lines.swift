@@ -138,7 +138,10 @@ enum Punct {
     static let chineseNumerals: Set<Unicode.Scalar> = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "百"]
 
     static func isSpace(_ s: Unicode.Scalar) -> Bool {
-        s.properties.isWhitespace || s.value == 0x200B || s.value == 0xFEFF || s.value < 0x20 || s.value == 0x7F
+        // ASCII and common ideographs (most scalars) answer without the Unicode property lookup.
+        if s.value < 0x80 { return s.value <= 0x20 || s.value == 0x7F }
+        if (0x4E00...0x9FFF).contains(s.value) { return false }
+        return s.properties.isWhitespace || s.value == 0x200B || s.value == 0xFEFF
     }
 
     static func isCJK(_ s: Unicode.Scalar) -> Bool {
@@ -203,7 +206,7 @@ enum LineSplitter {
                 gap += 1
                 return
             }
-            let content = String(String.UnicodeScalarView(piece[lo..<hi]))
+            let content = String(piece[lo..<hi])
             result.append(Line(text: content, gapBefore: gap,
                                spaceBefore: lo != piece.startIndex, spaceAfter: hi != piece.endIndex))
             gap = 0
@@ -228,27 +231,53 @@ enum LineSplitter {
 
 extension String {
     /// Comparison key for matching TOC entries against body lines: no whitespace or
-    /// punctuation, full-width ASCII folded to half-width.
+    /// punctuation, full-width ASCII folded to half-width. Built as UTF-8 bytes: it is taken of
+    /// every body line of a newsletter (running heads), so appending scalars one by one showed.
     var matchKey: String {
-        var out = String.UnicodeScalarView()
+        var out: [UInt8] = []
+        out.reserveCapacity(utf8.count)
         for s in unicodeScalars {
-            // Common ideographs are letters: skip the (slow) Unicode property lookup for them.
-            if (0x4E00...0x9FFF).contains(s.value) { out.append(s); continue }
-            var v = s
-            if (0xFF01...0xFF5E).contains(s.value), let h = Unicode.Scalar(s.value - 0xFEE0) { v = h }
-            if Punct.isSpace(v) { continue }
-            switch v.properties.generalCategory {
-            case .connectorPunctuation, .dashPunctuation, .openPunctuation, .closePunctuation,
-                 .initialPunctuation, .finalPunctuation, .otherPunctuation, .mathSymbol, .otherSymbol:
-                continue
-            default:
-                out.append(v.isASCII ? Unicode.Scalar(UInt8(ascii: v).lowercasedASCII) : v)
+            if s.value < 0x80 {
+                let kept = MatchKey.ascii[Int(s.value)]
+                if kept != 0 { out.append(kept) }
+            } else if (0x4E00...0x9FFF).contains(s.value) {
+                // Common ideographs are letters: skip the (slow) Unicode property lookup for them.
+                UTF8.encode(s) { out.append($0) }
+            } else if let kept = MatchKey.kept(s) {
+                UTF8.encode(kept) { out.append($0) }
             }
         }
-        return String(out)
+        return String(decoding: out, as: UTF8.self)
     }
 
     func hasAnyPrefix(_ prefixes: [String]) -> Bool { prefixes.contains { hasPrefix($0) } }
+
+    /// Whether the text has at most `limit` scalars, counted no further than that: the short-line
+    /// rules ask it of every line, and counting a whole long line cost more than the rule.
+    func hasAtMostScalars(_ limit: Int) -> Bool {
+        unicodeScalars.index(unicodeScalars.startIndex, offsetBy: limit + 1, limitedBy: unicodeScalars.endIndex) == nil
+    }
+}
+
+/// What `matchKey` keeps of one scalar.
+private enum MatchKey {
+    /// `kept` of every ASCII scalar, as a byte; 0 when dropped (NUL is a space, so dropped too).
+    static let ascii: [UInt8] = (0..<128).map { kept(Unicode.Scalar(UInt8($0))).map { UInt8(ascii: $0) } ?? 0 }
+
+    /// The scalar as the key holds it (full-width ASCII made half-width, ASCII lowercased), or
+    /// nil for whitespace and punctuation.
+    static func kept(_ s: Unicode.Scalar) -> Unicode.Scalar? {
+        var v = s
+        if (0xFF01...0xFF5E).contains(s.value), let h = Unicode.Scalar(s.value - 0xFEE0) { v = h }
+        if Punct.isSpace(v) { return nil }
+        switch v.properties.generalCategory {
+        case .connectorPunctuation, .dashPunctuation, .openPunctuation, .closePunctuation,
+             .initialPunctuation, .finalPunctuation, .otherPunctuation, .mathSymbol, .otherSymbol:
+            return nil
+        default:
+            return v.isASCII ? Unicode.Scalar(UInt8(ascii: v).lowercasedASCII) : v
+        }
+    }
 }
 
 private extension UInt8 {

@@ -5,6 +5,8 @@
 struct TableOfContents: Sendable {
     private(set) var sections: [String] = []
     private(set) var titles: [String] = []
+    /// `matchKey` of each title, taken once: every heading of the body is compared to all of them.
+    private var titleKeys: [String] = []
     private var sectionKeys: [String: String] = [:]
 
     /// Bigram overlap above which a body heading is taken to be a TOC title.
@@ -22,7 +24,7 @@ struct TableOfContents: Sendable {
     /// Index of the TOC title most similar to `text`, if similar enough.
     func titleIndex(matching text: String) -> Int? {
         let key = text.matchKey
-        let scored = titles.indices.map { ($0, Self.similarity(titles[$0].matchKey, key)) }
+        let scored = titleKeys.indices.map { ($0, Self.similarity(titleKeys[$0], key)) }
         guard let best = scored.max(by: { $0.1 < $1.1 }), best.1 >= Self.titleSimilarity else { return nil }
         return best.0
     }
@@ -38,14 +40,14 @@ struct TableOfContents: Sendable {
             let text = lines[i].text
             if let (name, rest) = bracketed(text) {
                 toc.addSection(name)
-                if !rest.isEmpty { toc.titles.append(rest) }
+                if !rest.isEmpty { toc.addTitle(rest) }
                 sawBracket = true
             } else if isSubtitle(text) {
                 // `——国家高新区十年成就巡礼` belongs to the section above it.
-            } else if sawBracket, toc.sectionKeys[text.matchKey] != nil || toc.titles.contains(where: { $0.matchKey == text.matchKey }) {
+            } else if sawBracket, case let key = text.matchKey, toc.sectionKeys[key] != nil || toc.titleKeys.contains(key) {
                 return (toc, i)
             } else if lines[i].isHeading {
-                toc.titles.append(text)
+                toc.addTitle(text)
             } else {
                 break
             }
@@ -56,6 +58,7 @@ struct TableOfContents: Sendable {
         if i > start, i < lines.count, lines[i - 1].isHeading, bracketed(lines[i - 1].text) == nil,
            !isSubtitle(lines[i - 1].text) {
             toc.titles.removeLast()
+            toc.titleKeys.removeLast()
             return (toc, i - 1)
         }
         return (toc, i)
@@ -69,11 +72,16 @@ struct TableOfContents: Sendable {
         let s = text.unicodeScalars
         guard let open = s.first, open == "【" || open == "〖",
               let close = s.firstIndex(where: { $0 == "】" || $0 == "〗" }) else { return nil }
-        let name = String(String.UnicodeScalarView(s[s.index(after: s.startIndex)..<close]))
-        let rest = String(String.UnicodeScalarView(s[s.index(after: close)...]))
+        let name = String(s[s.index(after: s.startIndex)..<close])
+        let rest = String(s[s.index(after: close)...])
         let trimmedName = name.trimmingSpaces
         guard !trimmedName.isEmpty else { return nil }
         return (trimmedName, rest.trimmingSpaces)
+    }
+
+    private mutating func addTitle(_ title: String) {
+        titles.append(title)
+        titleKeys.append(title.matchKey)
     }
 
     private mutating func addSection(_ name: String) {
@@ -105,6 +113,6 @@ extension String {
         let s = unicodeScalars
         guard let lo = s.firstIndex(where: { !Punct.isSpace($0) }),
               let hi = s.lastIndex(where: { !Punct.isSpace($0) }) else { return "" }
-        return String(String.UnicodeScalarView(s[lo...hi]))
+        return String(s[lo...hi])
     }
 }

@@ -5,12 +5,11 @@
 struct NameTrie<Value: Sendable>: Sendable {
     private var children: [[UInt32: Int32]] = [[:]]
     private var values: [Value?] = [nil]
-    private var firsts = [UInt64](repeating: 0, count: 0x1_0000 / 64)
-    private var firstsBeyondBMP: Set<UInt32> = []
+    private var firsts = ScalarSet()
 
     mutating func insert(_ word: [Unicode.Scalar], _ value: Value) {
         guard let first = word.first else { return }
-        if first.value < 0x1_0000 { firsts[Int(first.value >> 6)] |= 1 << UInt64(first.value & 63) } else { firstsBeyondBMP.insert(first.value) }
+        firsts.insert(first)
         var node = 0
         for scalar in word {
             if let next = children[node][scalar.value] { node = Int(next); continue }
@@ -24,12 +23,7 @@ struct NameTrie<Value: Sendable>: Sendable {
 
     /// The longest word that starts at `position` of `text`: where it ends and its value.
     func longest(in text: [Unicode.Scalar], at position: Int) -> (end: Int, value: Value)? {
-        let first = text[position].value
-        if first < 0x1_0000 {
-            guard firsts[Int(first >> 6)] & (1 << UInt64(first & 63)) != 0 else { return nil }
-        } else if !firstsBeyondBMP.contains(first) {
-            return nil
-        }
+        guard firsts.contains(text[position]) else { return nil }
         var node = 0
         var best: (end: Int, value: Value)?
         var index = position
@@ -42,12 +36,36 @@ struct NameTrie<Value: Sendable>: Sendable {
     }
 }
 
+/// A set of scalars as a bitmap over the BMP (the rest hashed): asked at every position of a
+/// text, where hashing each scalar cost more than the scan around it.
+struct ScalarSet: Sendable {
+    private var bits = [UInt64](repeating: 0, count: 0x1_0000 / 64)
+    private var beyondBMP: Set<UInt32> = []
+
+    init() {}
+
+    init(_ scalars: some Sequence<Unicode.Scalar>) {
+        for scalar in scalars { insert(scalar) }
+    }
+
+    mutating func insert(_ scalar: Unicode.Scalar) {
+        if scalar.value < 0x1_0000 { bits[Int(scalar.value >> 6)] |= 1 << UInt64(scalar.value & 63) } else { beyondBMP.insert(scalar.value) }
+    }
+
+    @inline(__always)
+    func contains(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.value < 0x1_0000 ? bits[Int(scalar.value >> 6)] & (1 << UInt64(scalar.value & 63)) != 0 : beyondBMP.contains(scalar.value)
+    }
+}
+
 /// A small set of words, for asking whether text at a position starts or ends with one.
-/// Words are grouped by their first and last scalar, so most positions are answered by one
-/// dictionary miss and nothing is copied.
+/// Words are grouped by their first and last scalar, and a position whose scalar starts (or
+/// ends) no word is answered by a bitmap, so nothing is hashed or copied.
 struct WordList: Sendable {
     private let byFirst: [UInt32: [[Unicode.Scalar]]]
     private let byLast: [UInt32: [[Unicode.Scalar]]]
+    private let firsts: ScalarSet
+    private let lasts: ScalarSet
 
     init(_ words: [String]) {
         var byFirst: [UInt32: [[Unicode.Scalar]]] = [:], byLast: [UInt32: [[Unicode.Scalar]]] = [:]
@@ -60,12 +78,14 @@ struct WordList: Sendable {
         // Longest first, so the first hit is the longest word.
         self.byFirst = byFirst.mapValues { $0.sorted { $0.count > $1.count } }
         self.byLast = byLast.mapValues { $0.sorted { $0.count > $1.count } }
+        firsts = ScalarSet(byFirst.keys.compactMap(Unicode.Scalar.init))
+        lasts = ScalarSet(byLast.keys.compactMap(Unicode.Scalar.init))
     }
 
     /// The length of the longest word that `text[start..<end]` starts with, or nil.
     func prefixLength(of text: [Unicode.Scalar], at start: Int, end: Int? = nil) -> Int? {
         let end = end ?? text.count
-        guard start < end, let candidates = byFirst[text[start].value] else { return nil }
+        guard start < end, firsts.contains(text[start]), let candidates = byFirst[text[start].value] else { return nil }
         for word in candidates where start + word.count <= end && text[start..<(start + word.count)].elementsEqual(word) {
             return word.count
         }
@@ -74,7 +94,7 @@ struct WordList: Sendable {
 
     /// The length of the longest word that `text[start..<end]` ends with, or nil.
     func suffixLength(of text: [Unicode.Scalar], endingAt end: Int, from start: Int = 0) -> Int? {
-        guard end > start, let candidates = byLast[text[end - 1].value] else { return nil }
+        guard end > start, lasts.contains(text[end - 1]), let candidates = byLast[text[end - 1].value] else { return nil }
         for word in candidates where end - word.count >= start && text[(end - word.count)..<end].elementsEqual(word) {
             return word.count
         }

@@ -200,7 +200,7 @@ struct UnlistedNames: Sendable {
     }
 
     /// Scalars a suffix starts with: every other position is skipped at once.
-    static let suffixStarts = Set(suffixes.map { $0.text[0] })
+    static let suffixStarts = ScalarSet(suffixes.map { $0.text[0] })
 
     private static func suffix(in text: [Unicode.Scalar], at position: Int) -> Suffix? {
         guard suffixStarts.contains(text[position]) else { return nil }

@@ -41,10 +41,20 @@ enum Impacts {
 
     /// `pairs` are (tf, length) of the block's documents.
     static func frontier(_ pairs: [(tf: UInt32, length: UInt32)]) -> [(tf: UInt32, length: UInt32)] {
+        // From the highest tf down, each pair is the highest tf (shortest length among its
+        // ties) of the pairs shorter than the one before: a pass over the block per pair of
+        // the (short) frontier, where sorting the block cost more than the rest of its encoding.
         var frontier: [(tf: UInt32, length: UInt32)] = []
-        for pair in pairs.sorted(by: { $0.tf != $1.tf ? $0.tf > $1.tf : $0.length < $1.length })
-        where frontier.last.map({ pair.length < $0.length }) ?? true {
-            frontier.append(pair)
+        var bound = UInt64(UInt32.max) + 1  // lengths below this are still candidates
+        while true {
+            var best: (tf: UInt32, length: UInt32)?
+            for pair in pairs where UInt64(pair.length) < bound {
+                if let known = best, pair.tf < known.tf || (pair.tf == known.tf && pair.length >= known.length) { continue }
+                best = pair
+            }
+            guard let best else { break }
+            frontier.append(best)
+            bound = UInt64(best.length)
         }
         guard frontier.count > maxCount else { return frontier }
         // Tf and length both decrease along the frontier: a run's first tf and last length.
