@@ -60,8 +60,12 @@ struct FixtureError: Error, CustomStringConvertible {
 /// Built on first use (a global is initialised lazily, once), in each benchmark's setup, so that
 /// no measured iteration pays for it.
 let fixture: Fixture = {
-    do { return try Fixture() } catch { fatalError("benchmark fixture: \(error)") }
+    do { return try Fixture() } catch { broken("benchmark fixture: \(error)") }
 }()
+
+/// Stops the benchmark process. An error thrown by a setup or a benchmark is printed, but the
+/// benchmark tool (1.38.1) still exits 0; a crashed benchmark process makes it exit non-zero.
+func broken(_ why: String) -> Never { fatalError(why) }
 
 /// A body bigram most articles hold (about 1,070 of 1,140): several full blocks in each segment.
 let frequentGram = TermKey(.body, .gram, "高新")
@@ -79,12 +83,24 @@ func walkPostings(_ body: (inout PostingsIterator, Int) throws -> UInt64) throws
     return sum
 }
 
-/// Fails the benchmark rather than measuring a query that finds nothing, or fewer hits than
-/// asked for (after a change to the analyzer or the generator that would look like a speed-up).
-func expectMatches(_ request: SearchRequest) throws {
-    let result = try fixture.searcher.search(request)
-    guard result.total > 0, result.hits.count == request.limit else {
-        throw FixtureError("\(request.query): \(result.total) matches, \(result.hits.count) hits in the fixture")
+/// Stops rather than measuring a query that finds nothing, or fewer hits than asked for (after a
+/// change to the analyzer or the generator, that would look like a speed-up).
+func expectMatches(_ request: SearchRequest) {
+    do {
+        let result = try fixture.searcher.search(request)
+        guard result.total > 0, result.hits.count == request.limit else {
+            broken("\(request.query): \(result.total) matches, \(result.hits.count) hits in the fixture")
+        }
+    } catch {
+        broken("\(request.query): \(error)")
+    }
+}
+
+/// Registers a benchmark whose errors stop the process (see `broken`): an engine error here is a
+/// regression, not a figure.
+func measure(_ name: String, _ configuration: Benchmark.Configuration, _ body: @escaping (Benchmark) throws -> Void) {
+    Benchmark(name, configuration: configuration) { benchmark in
+        do { try body(benchmark) } catch { broken("\(name): \(error)") }
     }
 }
 
@@ -101,7 +117,7 @@ let benchmarks: @Sendable () -> Void = {
     // Postings decode: a term's documents a decoded block at a time, three ways a query reads them.
     // A walk takes microseconds: nanoseconds show a change of a few percent.
     let decode = Benchmark.Configuration(timeUnits: .nanoseconds, setup: { _ = fixture })
-    Benchmark("Postings decode: collect windows (高新)", configuration: decode) { benchmark in
+    measure("Postings decode: collect windows (高新)", decode) { benchmark in
         var bits = [UInt64](repeating: 0, count: windowSize / 64)
         var frequencies = [UInt32](repeating: 0, count: windowSize)
         for _ in benchmark.scaledIterations {
@@ -121,7 +137,7 @@ let benchmarks: @Sendable () -> Void = {
             })
         }
     }
-    Benchmark("Postings decode: next() (高新)", configuration: decode) { benchmark in
+    measure("Postings decode: next() (高新)", decode) { benchmark in
         for _ in benchmark.scaledIterations {
             blackHole(try walkPostings { postings, _ in
                 var sum: UInt64 = 0
@@ -135,7 +151,7 @@ let benchmarks: @Sendable () -> Void = {
     }
     // Targets 200 documents apart (blocks hold 128): each lands in a later block, read through
     // skip entries, and the blocks in between are never decoded.
-    Benchmark("Postings decode: advance(to:) every 200 docs (高新)", configuration: decode) { benchmark in
+    measure("Postings decode: advance(to:) every 200 docs (高新)", decode) { benchmark in
         for _ in benchmark.scaledIterations {
             blackHole(try walkPostings { postings, docCount in
                 var sum: UInt64 = 0
@@ -154,7 +170,7 @@ let benchmarks: @Sendable () -> Void = {
     // phrase's cost.
     for (query, what) in [("科研", " (one bigram)"), ("科研助理", "")] {
         let request = SearchRequest(query: query, limit: 0)
-        Benchmark("Phrase: count \(query)\(what)", configuration: .init(setup: { try expectMatches(request) })) { benchmark in
+        measure("Phrase: count \(query)\(what)", .init(setup: { expectMatches(request) })) { benchmark in
             for _ in benchmark.scaledIterations {
                 blackHole(try fixture.searcher.search(request).total)
             }
@@ -164,7 +180,7 @@ let benchmarks: @Sendable () -> Void = {
     // Snippet building: the phrase with 10 hits, each a stored document and its snippet; less
     // "Phrase: count 科研助理", over 10, it is the cost of one hit (issue #13: ≤ 20 µs).
     let hits = SearchRequest(query: "科研助理", limit: 10)
-    Benchmark("Snippets: 科研助理, 10 hits", configuration: .init(setup: { try expectMatches(hits) })) { benchmark in
+    measure("Snippets: 科研助理, 10 hits", .init(setup: { expectMatches(hits) })) { benchmark in
         for _ in benchmark.scaledIterations {
             blackHole(try fixture.searcher.search(hits).hits.count)
         }
