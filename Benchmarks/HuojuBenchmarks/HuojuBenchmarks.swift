@@ -20,8 +20,8 @@ struct Fixture: Sendable {
 
     init() throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("huoju-bench-\(UUID().uuidString)").path
-        // The snapshot maps its files when it opens: the folder can go at once, so nothing is
-        // left behind in the temporary folder however the process ends.
+        // The snapshot maps its files when it opens: the folder can go at once, so a run leaves
+        // nothing behind in the temporary folder, however the measuring ends.
         defer { try? FileManager.default.removeItem(atPath: root) }
         let generator = Process()
         generator.executableURL = URL(fileURLWithPath: "/usr/bin/env")
