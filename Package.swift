@@ -15,6 +15,9 @@ let package = Package(
         // What the fuzz targets check, for the libFuzzer harnesses of Fuzz/ (a separate package,
         // so that a normal build never needs libFuzzer).
         .library(name: "HuojuFuzzChecks", targets: ["HuojuFuzzChecks"]),
+        // The engine modules the microbenchmarks of Benchmarks/ call (a separate package, so that
+        // a normal build never resolves or builds the benchmark harness).
+        .library(name: "HuojuEngine", targets: ["HuojuText", "HuojuIndex", "HuojuQuery", "HuojuCorpus"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
