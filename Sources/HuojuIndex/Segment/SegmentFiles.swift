@@ -43,11 +43,11 @@ enum SegmentFiles {
 ///     for each text field (title, body, section, source, byline): docCount × u32 length
 ///     for each column (year, number, cumulative, date yyyymmdd): docCount × i32
 ///     footer
-struct FieldValues {
+@usableFromInline struct FieldValues {
     enum Column: Int, CaseIterable { case year = 0, number, cumulative, date }
 
-    private let payload: UnsafeRawBufferPointer
-    let docCount: Int
+    @usableFromInline let payload: UnsafeRawBufferPointer
+    @usableFromInline let docCount: Int
 
     init(_ payload: UnsafeRawBufferPointer, file: String) throws(IndexError) {
         self.payload = payload
@@ -61,7 +61,7 @@ struct FieldValues {
 
     /// 0 for a document beyond the segment (only a damaged posting list could name one, and
     /// its iterator reports that).
-    func length(_ field: Field, _ doc: UInt32) -> Int {
+    @inlinable func length(_ field: Field, _ doc: UInt32) -> Int {
         guard Int(doc) < docCount else { return 0 }
         let slot = Int(field.rawValue)  // text fields are numbered 0..<Field.text.count
         return Int(UInt32(littleEndian: payload.loadUnaligned(fromByteOffset: 8 + (slot * docCount + Int(doc)) * 4, as: UInt32.self)))

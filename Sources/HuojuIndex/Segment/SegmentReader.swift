@@ -6,7 +6,7 @@
 /// every byte are verified by `verifyChecksums()` — before a merge reads a segment whole, in
 /// `huojud verify` and when the daemon starts — not here. Readers bounds-check every value they
 /// decode, so damage that opening cannot see gives an error, never a crash.
-final class SegmentCore: @unchecked Sendable {
+@usableFromInline final class SegmentCore: @unchecked Sendable {
     let id: String
     let files: [String: Int]
     private let mapped: [MappedFile]
@@ -14,7 +14,7 @@ final class SegmentCore: @unchecked Sendable {
     private let postings: UnsafeRawBufferPointer
     private let positions: UnsafeRawBufferPointer
     let stored: StoredFields
-    let values: FieldValues
+    @usableFromInline let values: FieldValues
     let zones: ZoneColumns
     let postingsName: String
 
@@ -69,7 +69,7 @@ final class SegmentCore: @unchecked Sendable {
 /// `isDeleted` (see docs/index-format.md, "Deletes"). Immutable and safe to share across threads.
 public final class SegmentReader: Sendable {
     public let info: SegmentInfo
-    let core: SegmentCore
+    @usableFromInline let core: SegmentCore
     /// Nil when the segment has no deleted document at this commit.
     public let deletes: DeletedDocs?
 
@@ -104,7 +104,8 @@ public final class SegmentReader: Sendable {
         }
     }
 
-    public func fieldLength(_ field: Field, _ doc: UInt32) -> Int { core.values.length(field, doc) }
+    /// Inlinable: scoring reads a length per present term of every document it scores.
+    @inlinable public func fieldLength(_ field: Field, _ doc: UInt32) -> Int { core.values.length(field, doc) }
 
     /// The zones each document names and its primary zone.
     public var zones: ZoneColumns { core.zones }

@@ -12,15 +12,16 @@
 public struct ZoneColumns {
     static let magic: UInt32 = 0x4E5A_4A48  // "HJZN"
 
-    private let payload: UnsafeRawBufferPointer
+    // Inlinable reads: facets call them for every zone of every match, from another module.
+    @usableFromInline let payload: UnsafeRawBufferPointer
     let file: String
     public let docCount: Int
     public let zoneCount: Int
     private let namesOffset: Int
-    private let startsOffset: Int
-    private let entriesOffset: Int
-    private let primaryOffset: Int
-    private let entryCount: Int
+    @usableFromInline let startsOffset: Int
+    @usableFromInline let entriesOffset: Int
+    @usableFromInline let primaryOffset: Int
+    @usableFromInline let entryCount: Int
 
     init(_ payload: UnsafeRawBufferPointer, file: String) throws(IndexError) {
         self.payload = payload
@@ -39,8 +40,8 @@ public struct ZoneColumns {
         self.entryCount = entryCount
     }
 
-    @inline(__always)
-    private func load(_ offset: Int) -> UInt32 { UInt32(littleEndian: payload.loadUnaligned(fromByteOffset: offset, as: UInt32.self)) }
+    @inlinable @inline(__always)
+    func load(_ offset: Int) -> UInt32 { UInt32(littleEndian: payload.loadUnaligned(fromByteOffset: offset, as: UInt32.self)) }
 
     /// The zones' folded names; a zone id indexes them.
     public func names() -> [String] {
@@ -58,7 +59,7 @@ public struct ZoneColumns {
     /// Calls `visit(zone, mentions)` for every zone `doc` names, in name order. Opening reads
     /// nothing per document (the footer's checksum, checked by `verify`, covers the contents),
     /// so every read is checked here instead: damage skips entries, never reads out of bounds.
-    @inline(__always)
+    @inlinable @inline(__always)
     public func forEachZone(of doc: UInt32, _ visit: (Int, Int) -> Void) {
         guard Int(doc) < docCount else { return }
         let start = Int(load(startsOffset + Int(doc) * 4)), end = Int(load(startsOffset + Int(doc) * 4 + 4))
@@ -70,7 +71,7 @@ public struct ZoneColumns {
     }
 
     /// `doc`'s primary zone, or −1.
-    @inline(__always)
+    @inlinable @inline(__always)
     public func primary(_ doc: UInt32) -> Int {
         guard Int(doc) < docCount else { return -1 }
         let zone = Int(Int32(bitPattern: load(primaryOffset + Int(doc) * 4)))

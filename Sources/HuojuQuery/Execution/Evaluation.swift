@@ -144,15 +144,17 @@ final class Evaluation {
                 }
                 let bits = try matcher.evaluate(start: start, end: end)
                 total += bits.cardinality
-                if keepMatches || competitive {
-                    try bits.forEach { offset throws(IndexError) in
+                if keepMatches { try bits.forEach { offset throws(IndexError) in segmentMatches.append(start + UInt32(offset)) } }
+                if scoreAll {
+                    try matcher.score(bits, threshold: -.infinity) { _, score throws(IndexError) in
+                        segmentScores.append(score)
+                        return -.infinity
+                    }
+                } else if competitive, !bits.isEmpty {
+                    try matcher.score(bits, threshold: top.threshold) { offset, score throws(IndexError) in
                         let doc = start + UInt32(offset)
-                        if keepMatches { segmentMatches.append(doc) }
-                        if scoreAll {
-                            segmentScores.append(try matcher.score(offset))
-                        } else if competitive, let score = try matcher.score(offset, above: top.threshold) {
-                            top.offer(ScoredDoc(segment: s, local: doc, global: base + Int(doc), score: score, partial: partial))
-                        }
+                        top.offer(ScoredDoc(segment: s, local: doc, global: base + Int(doc), score: score, partial: partial))
+                        return top.threshold
                     }
                 }
                 start = end
@@ -200,7 +202,8 @@ final class Evaluation {
                     guard let leaf = builder.phrases[atom]?[term.field] else { continue }
                     matcher.scorers.append(TermScorer(term, source: leaf.source, boundTerms: leaf.terms))
                 } else if let info = try termInfo(term.key!, segment: s) {
-                    matcher.scorers.append(TermScorer(term, source: .postings, postings: try segment.postings(info), boundTerms: [info]))
+                    let leaf = matcher.addScoringTerm(TermLeaf(postings: try segment.postings(info), frequencies: matcher.frequencyBuffer()))
+                    matcher.scorers.append(TermScorer(term, source: .term(leaf), boundTerms: [info]))
                 }
             }
         case .partial:

@@ -143,10 +143,11 @@ final class SegmentMatcher {
     private(set) var terms: [TermLeaf] = []
     private(set) var phrases: [PhraseLeaf] = []
     var scorers: [TermScorer] = []
-    /// Per scorer: its bound over the current window, and its frequency in the document
-    /// being scored.
+    /// Term leaves only scorers read (`addScoringTerm`), and what scoring reads per scorer.
+    private var scoringLeaves: [Int] = []
+    private var slots: [Slot] = []
+    /// Per scorer: its bound over the current window.
     private var windowBounds: [Double] = []
-    private var frequencies: [Int] = []
     /// The window `windowBounds` hold, when one does: they are computed only once the top k
     /// is full (`PostingsIterator.end` = none yet).
     private var boundsStart = PostingsIterator.end
@@ -226,7 +227,8 @@ final class SegmentMatcher {
     func finish(root: Int) {
         self.root = root
         bitStorage.deallocate()
-        bitStorage = .allocate(capacity: nodes.count * (capacity + 63) / 64)
+        // One window of bits per node, and one for scoring leaves (`fillScoringLeaves`).
+        bitStorage = .allocate(capacity: (nodes.count + 1) * ((capacity + 63) / 64))
     }
 
     // MARK: Evaluating
@@ -321,56 +323,68 @@ final class SegmentMatcher {
 
     // MARK: Scoring
 
-    /// The BM25 score of the window's match at `offset`: its scorers' parts, summed in scorer
-    /// order (as `explain` sums them).
-    func score(_ offset: Int) throws(IndexError) -> Double {
-        let doc = start + UInt32(offset)
-        var score = 0.0
-        for i in scorers.indices {
-            let tf = try frequency(i, doc: doc, offset: offset)
-            if tf > 0 { score += scorers[i].score(tf: tf, doc: doc, segment: segment) }
-        }
-        return score
+    /// Adds a term only scorers read (a word that ranks but does not match): a leaf outside
+    /// the query's nodes, filled only for the windows that get scored.
+    func addScoringTerm(_ leaf: TermLeaf) -> Int {
+        terms.append(leaf)
+        scoringLeaves.append(terms.count - 1)
+        return terms.count - 1
     }
 
-    /// `score(offset)`, or nil when it provably cannot exceed `threshold`: the window bounds
-    /// of the scorers whose term is present (`bound(start:end:)` computed them) sum no higher.
-    /// Saves the field-length reads and divisions of most matches once the top k is full.
-    /// Frequencies the leaves recorded are read first; scorers reading postings of their own
-    /// count as present until that bound fails to rule the document out, and only then move.
-    func score(_ offset: Int, above threshold: Double) throws(IndexError) -> Double? {
-        guard boundsStart == start, threshold > -.infinity else { return try score(offset) }
-        let doc = start + UInt32(offset)
-        var bound = 0.0, unread = false
-        for i in scorers.indices {
-            if case .postings = scorers[i].source {
-                bound += windowBounds[i]
-                unread = true
-            } else {
-                frequencies[i] = try frequency(i, doc: doc, offset: offset)
-                if frequencies[i] > 0 { bound += windowBounds[i] }
-            }
+    /// Scores the window's matches in `bits` (from `evaluate`) in doc order, handing each to
+    /// `offer(offset, score)`, which returns the score a later match must beat (-infinity:
+    /// every match is scored). Once the window's bounds are known (`bound`), a match whose
+    /// present terms' window bounds sum no higher is not scored: that saves the length reads
+    /// and divisions of most matches once the top k is full. Scores are the scorers' parts
+    /// summed in scorer order, as `explain` sums them.
+    func score(_ bits: WindowBits, threshold: Double, _ offer: (Int, Double) throws(IndexError) -> Double) throws(IndexError) {
+        try fillScoringLeaves()
+        if slots.count != scorers.count {
+            slots = scorers.map { Slot(frequencies: frequencyBuffer(of: $0.source), weight: $0.term.weight,
+                                       averageLength: $0.term.averageLength, field: $0.term.field) }
         }
-        guard bound * Evaluation.slack > threshold else { return nil }
-        if unread {
-            bound = 0
-            for i in scorers.indices {
-                if case .postings = scorers[i].source { frequencies[i] = try frequency(i, doc: doc, offset: offset) }
-                if frequencies[i] > 0 { bound += windowBounds[i] }
+        let slots = self.slots, count = slots.count, start = start, segment = segment
+        let bounds = boundsStart == start ? windowBounds : nil
+        var threshold = threshold
+        try bits.forEach { offset throws(IndexError) in
+            if let bounds, threshold > -.infinity {
+                var bound = 0.0
+                for i in 0..<count where slots[i].frequencies[offset] > 0 { bound += bounds[i] }
+                guard bound * Evaluation.slack > threshold else { return }
             }
-            guard bound * Evaluation.slack > threshold else { return nil }
+            let doc = start + UInt32(offset)
+            var score = 0.0
+            for i in 0..<count {
+                let tf = Int(slots[i].frequencies[offset])
+                guard tf > 0 else { continue }
+                score += slots[i].weight * BM25.tfNorm(tf: tf, length: segment.fieldLength(slots[i].field, doc), averageLength: slots[i].averageLength)
+            }
+            threshold = try offer(offset, score)
         }
-        var score = 0.0
-        for i in scorers.indices where frequencies[i] > 0 { score += scorers[i].score(tf: frequencies[i], doc: doc, segment: segment) }
-        return score
     }
 
-    /// Scorer `i`'s term frequency in the window's match at `offset`.
-    private func frequency(_ i: Int, doc: UInt32, offset: Int) throws(IndexError) -> Int {
-        switch scorers[i].source {
-        case .term(let leaf): Int(terms[leaf].frequencies![offset])
-        case .phrase(let leaf): Int(phrases[leaf].frequencies![offset])
-        case .postings: try scorers[i].postings!.advance(to: doc) == doc ? scorers[i].postings!.termFrequency : 0
+    /// What scoring reads of a scorer, hoisted out of the per-document loop.
+    private struct Slot {
+        let frequencies: UnsafeMutablePointer<UInt32>
+        let weight: Double
+        let averageLength: Double
+        let field: Field
+    }
+
+    private func fillScoringLeaves() throws(IndexError) {
+        guard !scoringLeaves.isEmpty else { return }
+        let scratch = WindowBits(words: bitStorage + nodes.count * ((capacity + 63) / 64), size: Int(end - start))
+        for leaf in scoringLeaves {
+            scratch.clear()
+            try terms[leaf].fill(scratch, start: start, end: end)
+        }
+    }
+
+    /// The frequencies a scorer reads, by window offset.
+    private func frequencyBuffer(of source: TermScorer.Source) -> UnsafeMutablePointer<UInt32> {
+        switch source {
+        case .term(let leaf): terms[leaf].frequencies!
+        case .phrase(let leaf): phrases[leaf].frequencies!
         }
     }
 
@@ -378,10 +392,7 @@ final class SegmentMatcher {
     /// where a scorer whose term (or a phrase's term) already stands past the window counts
     /// zero. Call after `firstCandidate(from: start)`, which moved the leaves there.
     func bound(start: UInt32, end: UInt32) throws(IndexError) -> Double {
-        if windowBounds.count != scorers.count {
-            windowBounds = Array(repeating: 0, count: scorers.count)
-            frequencies = Array(repeating: 0, count: scorers.count)
-        }
+        if windowBounds.count != scorers.count { windowBounds = Array(repeating: 0, count: scorers.count) }
         boundsStart = start
         var bound = 0.0
         for i in scorers.indices {
@@ -411,25 +422,26 @@ final class SegmentMatcher {
     }
 
     /// The first document at or after `start` that scorer `i`'s term (every term of a phrase)
-    /// may hold, as far as its leaf or postings stand.
+    /// may hold, as far as its leaf stands (a term leaf is moved there: windows start no
+    /// earlier).
     private func next(_ i: Int, from start: UInt32) throws(IndexError) -> UInt32 {
         switch scorers[i].source {
-        case .term(let leaf): return terms[leaf].postings.doc
+        case .term(let leaf): return try terms[leaf].postings.advance(to: start)
         case .phrase(let leaf):
             var next: UInt32 = 0
             for term in phrases[leaf].terms.indices { next = max(next, phrases[leaf].terms[term].doc) }
             return next
-        case .postings: return try scorers[i].postings!.advance(to: start)
         }
     }
 
     /// The parts of the score of the window's match at `offset`, for `--explain`.
     func explain(_ offset: Int, docCount: Int) throws(IndexError) -> ScoreBreakdown {
+        try fillScoringLeaves()
         let doc = start + UInt32(offset)
         var breakdown = ScoreBreakdown()
-        for i in scorers.indices {
-            let tf = try frequency(i, doc: doc, offset: offset)
-            if tf > 0 { breakdown.add(scorers[i].explain(tf: tf, doc: doc, docCount: docCount, segment: segment)) }
+        for scorer in scorers {
+            let tf = Int(frequencyBuffer(of: scorer.source)[offset])
+            if tf > 0 { breakdown.add(scorer.explain(tf: tf, doc: doc, docCount: docCount, segment: segment)) }
         }
         return breakdown
     }

@@ -26,8 +26,8 @@ struct ScoringTerm {
 
 /// Scores one `ScoringTerm` on the matches of one segment, in increasing doc order.
 ///
-/// A phrase's frequencies come from the leaf that matched it (`SegmentMatcher` records them);
-/// a word that only ranks reads its own postings. `bound` caps the score of every document of
+/// Frequencies come from a `SegmentMatcher` leaf: the one that matched a phrase, or for a
+/// word that only ranks, a leaf of its own filled for the windows that get scored. `bound` caps the score of every document of
 /// a range from the skip entries' block impacts alone (nothing decoded). A phrase occurs at
 /// most as often as each of its terms, in documents holding all of them, so each term's block
 /// bound caps the phrase too.
@@ -36,22 +36,18 @@ struct TermScorer {
         /// Frequencies recorded by `SegmentMatcher`'s term or phrase leaf of that index.
         case term(Int)
         case phrase(Int)
-        /// `postings` below.
-        case postings
     }
 
     let term: ScoringTerm
     let source: Source
-    var postings: PostingsIterator?
     /// The term (a word), or each of the phrase's terms, read for block impacts only: opened
     /// on the first bound asked, which a search that never fills its top k never asks.
     private let boundInfos: [TermInfo]
     private var boundTerms: [PostingsIterator] = []
 
-    init(_ term: ScoringTerm, source: Source, postings: PostingsIterator? = nil, boundTerms: [TermInfo]) {
+    init(_ term: ScoringTerm, source: Source, boundTerms: [TermInfo]) {
         self.term = term
         self.source = source
-        self.postings = postings
         boundInfos = boundTerms
     }
 
