@@ -182,23 +182,21 @@ struct Highlighter {
 
     /// Scalar offsets of sorted, disjoint UTF-8 byte ranges of `text`, in one pass over it.
     private func scalarRanges(_ text: String, _ ranges: [Range<Int>]) -> [Range<Int>] {
-        var result: [Range<Int>] = []
-        result.reserveCapacity(ranges.count)
-        var utf8 = text.utf8.makeIterator()
-        var byte = 0, scalar = 0
-        func advance(to target: Int) {
-            while byte < target, let next = utf8.next() {
-                if next & 0xC0 != 0x80 { scalar += 1 }
-                byte += 1
+        guard !ranges.isEmpty else { return [] }
+        var text = text
+        return text.withUTF8 { bytes in
+            var result: [Range<Int>] = []
+            result.reserveCapacity(ranges.count)
+            var byte = 0, scalar = 0
+            for range in ranges {
+                // Scalars start at every byte that is not a continuation byte (10xxxxxx).
+                while byte < min(range.lowerBound, bytes.count) { scalar += bytes[byte] & 0xC0 != 0x80 ? 1 : 0; byte += 1 }
+                let lower = scalar
+                while byte < min(range.upperBound, bytes.count) { scalar += bytes[byte] & 0xC0 != 0x80 ? 1 : 0; byte += 1 }
+                result.append(lower..<scalar)
             }
+            return result
         }
-        for range in ranges {
-            advance(to: range.lowerBound)
-            let lower = scalar
-            advance(to: range.upperBound)
-            result.append(lower..<scalar)
-        }
-        return result
     }
 }
 
