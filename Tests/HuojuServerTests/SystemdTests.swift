@@ -72,13 +72,7 @@ import Glibc
     /// above the standard ones (so that placing it on 3 in the child is a real dup2).
     static func listen(_ path: String) throws -> Int32 {
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        let bytes = Array(path.utf8)
-        withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: bytes); $0[bytes.count] = 0 }
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        }
+        let bound = withUnixAddress(path) { bind(fd, $0, $1) }
         guard fd >= 0, bound == 0, chmod(path, 0o600) == 0, Glibc.listen(fd, 64) == 0 else {
             throw Daemon.Failure(message: "cannot listen on \(path): \(String(cString: strerror(errno)))")
         }
