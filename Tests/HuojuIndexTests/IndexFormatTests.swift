@@ -259,7 +259,7 @@ func temporaryDirectory() -> String {
                     Issue.record("flipping byte \(offset) of \(name) went unnoticed")
                 } catch {
                     #expect(error.description.contains(name), "error does not name \(name): \(error)")
-                    #expect((error as? IndexError)?.needsRebuild == true, "\(error)")
+                    #expect(error.needsRebuild, "\(error)")
                 }
             }
             try original.write(to: URL(fileURLWithPath: path))
