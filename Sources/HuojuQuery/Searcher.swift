@@ -107,14 +107,7 @@ public final class Searcher: Sendable {
                 ranked += partial.hits
             }
             let page = Array(ranked.dropFirst(request.offset).prefix(request.limit))
-            // Scores come from collection; the breakdown is computed only when asked for.
-            let breakdowns = request.explain ? try evaluation.explain(page) : nil
-            var hits: [SearchHit] = []
-            for (i, match) in page.enumerated() {
-                let document = try snapshot.segments[match.segment].document(match.local)
-                hits.append(SearchHit(document: document, score: match.score, partial: match.partial,
-                                      explain: breakdowns?[i].entries, highlighter: highlighter))
-            }
+            let hits = try self.hits(page, evaluation, highlighter, explain: request.explain)
             return SearchResult(total: exact.total, totalIsExact: exact.isExact, partialTotal: partialTotal,
                                 tookMs: Self.milliseconds(since: started), hits: hits, facets: facets)
         } catch {
@@ -153,7 +146,7 @@ public final class Searcher: Sendable {
                 guard let best = zone.top.first else { continue }
                 let name = gazetteer.canonical(folded: zone.zone)
                 zones.append(RankedZone(zone: name ?? zone.zone, articles: zone.articles, score: zone.score,
-                                        best: try hit(best, evaluation, highlighter), primary: zone.primary, unlisted: name == nil))
+                                        best: try hits([best.scored], evaluation, highlighter, explain: false)[0], primary: zone.primary, unlisted: name == nil))
             }
             return ZonesResult(zones: zones, total: all.total, tookMs: Self.milliseconds(since: started))
         } catch {
@@ -207,8 +200,7 @@ public final class Searcher: Sendable {
                             request: SearchRequest) throws(IndexError) -> [ZoneGroup] {
         var groups: [ZoneGroup] = []
         for zone in try rankZones(all, keep: request.groupHits).dropFirst(request.offset).prefix(request.limit) {
-            var hits: [SearchHit] = []
-            for contribution in zone.top { hits.append(try hit(contribution, evaluation, highlighter, explain: request.explain)) }
+            let hits = try self.hits(zone.top.map(\.scored), evaluation, highlighter, explain: request.explain)
             let name = gazetteer.canonical(folded: zone.zone)
             groups.append(ZoneGroup(zone: name ?? zone.zone, score: zone.score, articles: zone.articles, primary: zone.primary,
                                     unlisted: name == nil, hits: hits))
@@ -216,13 +208,18 @@ public final class Searcher: Sendable {
         return groups
     }
 
-    private func hit(_ contribution: ZoneRanking.Contribution, _ evaluation: Evaluation, _ highlighter: Highlighter,
-                     explain: Bool = false) throws(IndexError) -> SearchHit {
-        let match = ScoredDoc(segment: contribution.segment, local: contribution.local, global: contribution.global,
-                              score: contribution.bm25, partial: false)
-        let document = try snapshot.segments[match.segment].document(match.local)
-        return SearchHit(document: document, score: match.score, partial: false,
-                         explain: explain ? try evaluation.explain([match])[0].entries : nil, highlighter: highlighter)
+    /// The replies' hits: stored documents with snippets, scores from collection, and the
+    /// breakdown of each score only when asked for.
+    private func hits(_ matches: [ScoredDoc], _ evaluation: Evaluation, _ highlighter: Highlighter,
+                      explain: Bool) throws(IndexError) -> [SearchHit] {
+        let breakdowns = explain ? try evaluation.explain(matches) : nil
+        var hits: [SearchHit] = []
+        for (i, match) in matches.enumerated() {
+            let document = try snapshot.segments[match.segment].document(match.local)
+            hits.append(SearchHit(document: document, score: match.score, partial: match.partial,
+                                  explain: breakdowns?[i].entries, highlighter: highlighter))
+        }
+        return hits
     }
 
     private static func milliseconds(since started: UInt64) -> Double {

@@ -173,19 +173,11 @@ public struct PostingsIterator {
     /// The positions of the current document, ascending.
     public mutating func positions() throws(IndexError) -> [UInt32] {
         var result: [UInt32] = []
-        try positions(into: &result)
-        return result
-    }
-
-    /// The positions of the current document, ascending, written over `buffer` (reused across
-    /// documents so phrase matching allocates nothing per document). The first call in a block
-    /// decodes the positions of the whole block.
-    public mutating func positions(into buffer: inout [UInt32]) throws(IndexError) {
-        buffer.removeAll(keepingCapacity: true)
         _ = try withPositions { positions in
-            buffer.append(contentsOf: positions)
+            result.append(contentsOf: positions)
             return 0
         }
+        return result
     }
 
     /// Calls `body` with the positions of the current document, ascending, in place, and

@@ -24,6 +24,9 @@ enum ZoneRanking {
         var value: Double
 
         func isBetter(than other: Contribution) -> Bool { value > other.value || (value == other.value && global < other.global) }
+
+        /// The article as a search hit, scored by BM25.
+        var scored: ScoredDoc { ScoredDoc(segment: segment, local: local, global: global, score: bm25, partial: false) }
     }
 
     struct Zone {

@@ -212,8 +212,7 @@ final class Evaluation {
                 guard let info = try termInfo(term.key!, segment: s) else { continue }
                 let frequencies = matcher.frequencyBuffer()
                 let node = matcher.addTerm(TermLeaf(postings: try segment.postings(info), frequencies: frequencies))
-                guard case .term(let leaf) = matcher.node(node) else { continue }
-                matcher.scorers.append(TermScorer(term, source: .term(leaf), boundTerms: [info]))
+                matcher.scorers.append(TermScorer(term, source: matcher.source(ofLeaf: node), boundTerms: [info]))
                 words.append(node)
             }
             var required = [matcher.disjunction(words)]
@@ -286,13 +285,7 @@ private struct MatcherBuilder {
                     node = matcher.addPhrase(PhraseLeaf(terms: iterators, frequencies: frequencies))
                 }
                 if frequencies != nil {
-                    let source: TermScorer.Source
-                    switch matcher.node(node) {
-                    case .term(let leaf): source = .term(leaf)
-                    case .phrase(let leaf): source = .phrase(leaf)
-                    default: preconditionFailure("a leaf was just added")
-                    }
-                    phrases[index]![field] = PhraseLeafInfo(source: source, terms: terms.map(\.0))
+                    phrases[index]![field] = PhraseLeafInfo(source: matcher.source(ofLeaf: node), terms: terms.map(\.0))
                 }
                 clauses.append(node)
             }

@@ -138,6 +138,8 @@ final class SegmentMatcher {
     let docCount: UInt32
     /// The window size: the capacity of every bitset and frequency buffer.
     let capacity: Int
+    /// Words of one window's bitset.
+    private let wordsPerWindow: Int
     private var nodes: [Node] = []
     private var costs: [Int] = []
     private(set) var terms: [TermLeaf] = []
@@ -162,6 +164,7 @@ final class SegmentMatcher {
         self.segment = segment
         docCount = UInt32(segment.docCount)
         self.capacity = capacity
+        wordsPerWindow = (capacity + 63) / 64
         bitStorage = .allocate(capacity: 0)
     }
 
@@ -204,7 +207,15 @@ final class SegmentMatcher {
         return add(.phrase(phrases.count - 1))
     }
 
-    func node(_ index: Int) -> Node { nodes[index] }
+    /// Where a scorer reads the frequencies of leaf node `node` (just added by `addTerm` or
+    /// `addPhrase`).
+    func source(ofLeaf node: Int) -> TermScorer.Source {
+        switch nodes[node] {
+        case .term(let leaf): .term(leaf)
+        case .phrase(let leaf): .phrase(leaf)
+        default: preconditionFailure("node \(node) is not a leaf")
+        }
+    }
 
     func isNone(_ node: Int) -> Bool { if case .none = nodes[node] { true } else { false } }
 
@@ -228,7 +239,7 @@ final class SegmentMatcher {
         self.root = root
         bitStorage.deallocate()
         // One window of bits per node, and one for scoring leaves (`fillScoringLeaves`).
-        bitStorage = .allocate(capacity: (nodes.count + 1) * ((capacity + 63) / 64))
+        bitStorage = .allocate(capacity: (nodes.count + 1) * wordsPerWindow)
     }
 
     // MARK: Evaluating
@@ -274,9 +285,9 @@ final class SegmentMatcher {
         return bits
     }
 
+    /// Node `node`'s window bits; `nodes.count` names the scratch bits of scoring leaves.
     private func bits(_ node: Int) -> WindowBits {
-        let words = (capacity + 63) / 64
-        return WindowBits(words: bitStorage + node * words, size: Int(end - start))
+        WindowBits(words: bitStorage + node * wordsPerWindow, size: Int(end - start))
     }
 
     private func evaluate(_ node: Int, mask: WindowBits?, narrowing: Bool) throws(IndexError) -> WindowBits {
@@ -340,8 +351,7 @@ final class SegmentMatcher {
     func score(_ bits: WindowBits, threshold: Double, _ offer: (Int, Double) throws(IndexError) -> Double) throws(IndexError) {
         try fillScoringLeaves()
         if slots.count != scorers.count {
-            slots = scorers.map { Slot(frequencies: frequencyBuffer(of: $0.source), weight: $0.term.weight,
-                                       averageLength: $0.term.averageLength, field: $0.term.field) }
+            slots = scorers.map { Slot(frequencies: frequencyBuffer(of: $0.source), term: $0.term) }
         }
         let slots = self.slots, count = slots.count, start = start, segment = segment
         let bounds = boundsStart == start ? windowBounds : nil
@@ -357,7 +367,7 @@ final class SegmentMatcher {
             for i in 0..<count {
                 let tf = Int(slots[i].frequencies[offset])
                 guard tf > 0 else { continue }
-                score += slots[i].weight * BM25.tfNorm(tf: tf, length: segment.fieldLength(slots[i].field, doc), averageLength: slots[i].averageLength)
+                score += slots[i].term.score(tf: tf, length: segment.fieldLength(slots[i].term.field, doc))
             }
             threshold = try offer(offset, score)
         }
@@ -366,14 +376,12 @@ final class SegmentMatcher {
     /// What scoring reads of a scorer, hoisted out of the per-document loop.
     private struct Slot {
         let frequencies: UnsafeMutablePointer<UInt32>
-        let weight: Double
-        let averageLength: Double
-        let field: Field
+        let term: ScoringTerm
     }
 
     private func fillScoringLeaves() throws(IndexError) {
         guard !scoringLeaves.isEmpty else { return }
-        let scratch = WindowBits(words: bitStorage + nodes.count * ((capacity + 63) / 64), size: Int(end - start))
+        let scratch = bits(nodes.count)
         for leaf in scoringLeaves {
             scratch.clear()
             try terms[leaf].fill(scratch, start: start, end: end)

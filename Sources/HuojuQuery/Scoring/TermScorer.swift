@@ -22,6 +22,13 @@ struct ScoringTerm {
     var phraseTerms: [ExplainEntry.TermStatistic]?
 
     var weight: Double { boost * idf }
+
+    /// The term's part of the score of a document where it occurs `tf` times in a field of
+    /// `length` units: the one place the BM25 formula is applied (scoring, bounds, explain).
+    @inline(__always)
+    func score(tf: Int, length: Int) -> Double {
+        weight * BM25.tfNorm(tf: tf, length: length, averageLength: averageLength)
+    }
 }
 
 /// Scores one `ScoringTerm` on the matches of one segment, in increasing doc order.
@@ -56,15 +63,10 @@ struct TermScorer {
         for info in boundInfos { boundTerms.append(try segment.postings(info)) }
     }
 
-    func score(tf: Int, doc: UInt32, segment: SegmentReader) -> Double {
-        term.weight * BM25.tfNorm(tf: tf, length: segment.fieldLength(term.field, doc), averageLength: term.averageLength)
-    }
-
     /// The most any document of `start..<end` can score. Ranges must not go backwards.
     mutating func bound(start: UInt32, end: UInt32, segment: SegmentReader) throws(IndexError) -> Double {
         try openBoundTerms(segment)
-        let weight = term.weight, averageLength = term.averageLength
-        let score = { (tf: Int, length: Int) in weight * BM25.tfNorm(tf: tf, length: length, averageLength: averageLength) }
+        let score = term.score
         var bound = Double.infinity
         for i in boundTerms.indices {
             var best = 0.0, target = start
@@ -83,8 +85,7 @@ struct TermScorer {
     /// not go backwards.
     mutating func region(at target: UInt32, segment: SegmentReader) throws(IndexError) -> (value: Double, upTo: UInt32) {
         try openBoundTerms(segment)
-        let weight = term.weight, averageLength = term.averageLength
-        let score = { (tf: Int, length: Int) in weight * BM25.tfNorm(tf: tf, length: length, averageLength: averageLength) }
+        let score = term.score
         var value = Double.infinity, upTo = PostingsIterator.end
         for i in boundTerms.indices {
             guard let block = boundTerms[i].block(containing: target) else { return (0, PostingsIterator.end) }
@@ -99,6 +100,6 @@ struct TermScorer {
         let length = segment.fieldLength(term.field, doc)
         return ExplainEntry(kind: term.kind, text: term.text, field: term.field.name, tf: tf, docFreq: term.docFreq,
                             docCount: docCount, length: length, averageLength: term.averageLength, boost: term.boost,
-                            idf: term.idf, score: score(tf: tf, doc: doc, segment: segment), terms: term.phraseTerms)
+                            idf: term.idf, score: term.score(tf: tf, length: length), terms: term.phraseTerms)
     }
 }

@@ -185,22 +185,18 @@ struct Highlighter {
         guard !ranges.isEmpty else { return [] }
         var text = text
         return text.withUTF8 { bytes in
-            var result: [Range<Int>] = []
-            result.reserveCapacity(ranges.count)
-            var byte = 0, scalar = 0
-            for range in ranges {
-                // Scalars start at every byte that is not a continuation byte (10xxxxxx).
-                while byte < min(range.lowerBound, bytes.count) { scalar += bytes[byte] & 0xC0 != 0x80 ? 1 : 0; byte += 1 }
-                let lower = scalar
-                while byte < min(range.upperBound, bytes.count) { scalar += bytes[byte] & 0xC0 != 0x80 ? 1 : 0; byte += 1 }
-                result.append(lower..<scalar)
+            var cursor = ScalarCursor(bytes)
+            return ranges.map { range in
+                cursor.advance(toByte: range.lowerBound)
+                let lower = cursor.scalar
+                cursor.advance(toByte: range.upperBound)
+                return lower..<cursor.scalar
             }
-            return result
         }
     }
 }
 
-/// Walks UTF-8 text a scalar at a time, forward only: scalar offsets to byte offsets.
+/// Walks UTF-8 text a scalar at a time, forward only: scalar offsets to byte offsets and back.
 private struct ScalarCursor {
     let bytes: UnsafeBufferPointer<UInt8>
     /// The scalar the cursor stands on and its first byte (`bytes.count` at the end).
@@ -211,11 +207,19 @@ private struct ScalarCursor {
 
     /// Moves to scalar `target`, or to the end of the text.
     mutating func advance(to target: Int) {
-        while scalar < target, byte < bytes.count {
-            byte += 1
-            while byte < bytes.count, bytes[byte] & 0xC0 == 0x80 { byte += 1 }
-            scalar += 1
-        }
+        while scalar < target, byte < bytes.count { step() }
+    }
+
+    /// Moves to the scalar that starts at byte `target` (a scalar boundary), or to the end.
+    mutating func advance(toByte target: Int) {
+        while byte < target, byte < bytes.count { step() }
+    }
+
+    /// To the next scalar: past its continuation bytes (10xxxxxx).
+    private mutating func step() {
+        byte += 1
+        while byte < bytes.count, bytes[byte] & 0xC0 == 0x80 { byte += 1 }
+        scalar += 1
     }
 
     /// Whether the current scalar ends a sentence: 。！？； or a line break.
